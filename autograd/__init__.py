@@ -1,0 +1,35 @@
+"""chainrule's engine: scalar reverse-mode automatic differentiation.
+
+    >>> from autograd import Value
+    >>> x = Value(2.0, label="x")
+    >>> y = x * x + x.exp()
+    >>> y.backward()
+    >>> x.grad  # 2x + e^x
+    11.38905609893065
+"""
+
+from __future__ import annotations
+
+from .anomaly import detect_anomaly
+from .backprop import Step, backward_steps, grad, topological_order
+from .fused import dot, sum_values
+from .grad_mode import is_grad_enabled, no_grad
+from .gradcheck import gradcheck, numeric_grad
+from .value import Value
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Value",
+    "no_grad",
+    "is_grad_enabled",
+    "grad",
+    "numeric_grad",
+    "gradcheck",
+    "detect_anomaly",
+    "backward_steps",
+    "Step",
+    "topological_order",
+    "dot",
+    "sum_values",
+]

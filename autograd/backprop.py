@@ -1,0 +1,118 @@
+"""Backpropagation: a topological order of the graph, then one loop of the chain rule.
+
+The order matters because a node's gradient must be complete, summed over every path
+to the root, before it flows on to the node's parents. Visiting nodes in reverse
+topological order guarantees that every child has sent its share first. Both the walk
+and the loop are iterative, so graph depth is limited by memory, not by recursion.
+This is the only module that accumulates into `.grad`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterator, List, NamedTuple, Sequence, Tuple
+
+from . import anomaly
+from .grad_mode import mode
+
+if TYPE_CHECKING:
+    from .value import Value
+
+
+def topological_order(root: Value) -> List[Value]:
+    """Every node reachable from root, each listed after all of its parents.
+
+    A post-order depth-first walk over an explicit stack of (node, expanded) pairs:
+    a node is emitted when it is popped the second time, after its parents.
+    """
+    order: List[Value] = []
+    visited = {root}
+    stack = [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        stack.append((node, True))
+        for parent in node.parents:
+            if parent not in visited:
+                visited.add(parent)
+                stack.append((parent, False))
+    return order
+
+
+def _prepare(root: Value, grad: float) -> List[Value]:
+    """Order the graph, zero the non-leaf gradients and seed the root."""
+    from .value import _as_float
+
+    seed = _as_float(grad)
+    order = topological_order(root)
+    for node in order:
+        if node._rule is not None:
+            node.grad = 0.0  # non-leaf: recomputed on every call; leaves accumulate
+    root.grad = seed if root._rule is not None else root.grad + seed
+    return order
+
+
+def _chain_rule(order: Sequence[Value]) -> None:
+    """Children before parents: each edge adds local derivative x upstream gradient."""
+    check = anomaly.check_backward if mode.anomaly else None
+    for node in reversed(order):
+        rule = node._rule
+        if rule is None:  # a leaf: nothing further back
+            continue
+        sends = rule(node, node.grad)
+        if check is not None:
+            check(node, sends)
+        for parent, contribution in zip(node.parents, sends):
+            parent.grad += contribution  # the sum over every path happens here
+
+
+def backward(root: Value, grad: float = 1.0) -> None:
+    """Fill every node reachable from root with d root / d node, summed over every path.
+
+    As in PyTorch, leaf gradients accumulate across calls until zeroed; the gradients
+    of intermediate nodes are recomputed from zero on each call.
+    """
+    _chain_rule(_prepare(root, grad))
+
+
+def grad(output: Value, inputs: Sequence[Value]) -> List[float]:
+    """d output / d x for each x in inputs, as floats; every `.grad` is left as it was.
+
+    An input that output does not depend on gets 0.0.
+    """
+    order = topological_order(output)
+    kept = [node.grad for node in order]
+    try:
+        for node in order:
+            node.grad = 0.0
+        _chain_rule(_prepare(output, 1.0))
+        in_graph = set(order)
+        return [x.grad if x in in_graph else 0.0 for x in inputs]
+    finally:
+        for node, g in zip(order, kept):
+            node.grad = g
+
+
+class Step(NamedTuple):
+    """One node's turn in backward: its finished gradient and what it sent to each parent."""
+
+    node: Value
+    grad: float
+    sends: Tuple[Tuple[Value, float], ...]
+
+
+def backward_steps(root: Value, grad: float = 1.0) -> Iterator[Step]:
+    """backward() one node at a time, in backward order, for teaching and drawing.
+
+    Each step is yielded after the node has sent its gradient on; leaves send nothing.
+    Run to the end, it leaves the same gradients as root.backward(grad).
+    """
+    order = _prepare(root, grad)
+    for node in reversed(order):
+        sends: Tuple[Tuple[Value, float], ...] = ()
+        if node._rule is not None:
+            sends = tuple(zip(node.parents, node._rule(node, node.grad)))
+            for parent, contribution in sends:
+                parent.grad += contribution
+        yield Step(node, node.grad, sends)

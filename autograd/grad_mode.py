@@ -1,0 +1,57 @@
+"""Grad mode: whether ops record a graph, per thread; and no_grad to switch it off.
+
+The flags live in one thread-local object that the node factory reads once per op.
+`plain` is True in the common case (recording, no anomaly detection), so the factory
+pays a single check; anomaly.py sets the `anomaly` flag through `set_flags`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+
+
+class _Mode(threading.local):
+    """Per-thread flags; class attributes are each new thread's defaults."""
+
+    recording = True
+    anomaly = False
+    plain = True
+
+
+mode = _Mode()
+
+
+def set_flags(*, recording: bool | None = None, anomaly: bool | None = None) -> None:
+    """Change this thread's flags and keep `plain` in step with them."""
+    if recording is not None:
+        mode.recording = recording
+    if anomaly is not None:
+        mode.anomaly = anomaly
+    mode.plain = mode.recording and not mode.anomaly
+
+
+def is_grad_enabled() -> bool:
+    """True when ops in this thread record the graph for backward."""
+    return mode.recording
+
+
+class no_grad(contextlib.ContextDecorator):
+    """Context manager and decorator: ops inside record no graph (results have no parents).
+
+    As in PyTorch, it affects only the current thread, and nests.
+    """
+
+    def __init__(self) -> None:
+        self._saved: list[bool] = []  # a stack, so one instance may be entered twice
+
+    def _recreate_cm(self) -> no_grad:
+        return type(self)()  # each decorated call gets its own state: thread-safe
+
+    def __enter__(self) -> no_grad:
+        self._saved.append(mode.recording)
+        set_flags(recording=False)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        set_flags(recording=self._saved.pop())

@@ -1,0 +1,309 @@
+"""Value: one scalar node of the computation graph, and every primitive op on it.
+
+Each op is two pieces side by side: the forward, which computes the float and calls
+`_node`, and its backward rule `rule(out, g)`, which returns the gradient sent to each
+parent (local derivative times the upstream gradient `g`) in parent order. A rule is one
+function shared by every node of its op; it receives the output node as an argument
+rather than capturing it, so no node refers to itself and a discarded graph is freed by
+reference counting alone. The formulas are PyTorch's, so results agree with it at the
+edges too (inf, nan, kinks). backprop.py runs the rules; _floats.py does the IEEE math.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Callable, Optional, Tuple, Union
+
+from . import _floats as F
+from . import anomaly
+from .grad_mode import mode
+
+Number = Union[int, float]
+Operand = Union["Value", Number]
+Rule = Callable[["Value", float], "Tuple[float, ...]"]
+
+
+def _describe(x: object) -> str:
+    text = repr(x)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _as_float(x: object) -> float:
+    """The float of a real number; TypeError naming the type for anything else."""
+    if type(x) is float:
+        return x
+    if isinstance(x, numbers.Real):
+        try:
+            return float(x)
+        except OverflowError:  # an int or Fraction beyond float range
+            return F.INF if x > 0 else -F.INF
+    hint = "; use v.data for its number" if isinstance(x, Value) else ""
+    raise TypeError(
+        f"Value() expects a real number (int, float, bool, Fraction or a NumPy real), "
+        f"got {type(x).__name__} {_describe(x)}{hint}"
+    )
+
+
+def _constant(x: object) -> Optional[float]:
+    """An operand that is a plain real number, as a float; None for anything else."""
+    if type(x) is float:
+        return x
+    if isinstance(x, numbers.Real):
+        return _as_float(x)
+    return None
+
+
+_new = object.__new__
+
+
+def _node(data: float, parents: tuple, op: str, rule: Rule, saved: object = None) -> Value:
+    """Make an op's output node: the one place that consults grad mode and anomaly mode."""
+    out = _new(Value)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    if mode.plain:  # recording, no anomaly detection: the common case, one check
+        out.op, out.parents, out._rule, out._saved = op, parents, rule, saved
+        return out
+    if mode.recording:
+        out.op, out.parents, out._rule, out._saved = op, parents, rule, saved
+    else:  # no_grad: record nothing, the result is a leaf
+        out.op, out.parents, out._rule, out._saved = "", (), None, None
+    if mode.anomaly:
+        anomaly.check_forward(out, op, parents, saved)
+    return out
+
+
+class Value:
+    """A scalar that remembers how it was computed, so that backward() can differentiate it."""
+
+    __slots__ = ("data", "grad", "label", "op", "parents", "_rule", "_saved", "_site")
+    __array_ufunc__ = None  # NumPy scalars defer to Value's reflected operators
+
+    def __init__(self, data: Number, label: str = "") -> None:
+        if not isinstance(label, str):
+            raise TypeError(f"Value() label must be a str, got {type(label).__name__}")
+        self.data = _as_float(data)
+        self.grad = 0.0
+        self.label = label
+        self.op = ""
+        self.parents: Tuple[Value, ...] = ()
+        self._rule: Optional[Rule] = None
+        self._saved: object = None
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+
+    def __float__(self) -> float:
+        return self.data
+
+    def _repr_svg_(self) -> Optional[str]:
+        """Jupyter shows a Value that ends a cell as its graph; None falls back to repr."""
+        from .viz import svg_or_none
+
+        return svg_or_none(self)
+
+    def backward(self, grad: float = 1.0) -> None:
+        """Fill every node reachable from this one with d self / d node (see backprop.py)."""
+        from .backprop import backward
+
+        backward(self, grad)
+
+    # --- addition: d(a + b)/da = 1, d(a + b)/db = 1 --------------------------------
+
+    def __add__(self, other: Operand) -> Value:
+        if isinstance(other, Value):
+            return _node(self.data + other.data, (self, other), "+", Value._add_back)
+        c = _constant(other)
+        if c is None:
+            return NotImplemented
+        return _node(self.data + c, (self,), "+", Value._add_const_back)
+
+    @staticmethod
+    def _add_back(out: Value, g: float) -> tuple:
+        return g, g
+
+    @staticmethod
+    def _add_const_back(out: Value, g: float) -> tuple:
+        return (g,)
+
+    # --- multiplication: d(a * b)/da = b, d(a * b)/db = a ---------------------------
+
+    def __mul__(self, other: Operand) -> Value:
+        if isinstance(other, Value):
+            return _node(self.data * other.data, (self, other), "*", Value._mul_back)
+        c = _constant(other)
+        if c is None:
+            return NotImplemented
+        return _node(self.data * c, (self,), "*", Value._mul_const_back, c)
+
+    @staticmethod
+    def _mul_back(out: Value, g: float) -> tuple:
+        a, b = out.parents
+        return g * b.data, g * a.data
+
+    @staticmethod
+    def _mul_const_back(out: Value, g: float) -> tuple:
+        return (g * out._saved,)
+
+    # --- division: d(a / b)/da = 1/b, d(a / b)/db = -a/b^2, computed as -(a/b)/b -------
+
+    def __truediv__(self, other: Operand) -> Value:
+        if isinstance(other, Value):
+            return _node(F.div(self.data, other.data), (self, other), "/", Value._div_back)
+        c = _constant(other)
+        if c is None:
+            return NotImplemented
+        return _node(F.div(self.data, c), (self,), "/", Value._div_const_back, c)
+
+    def __rtruediv__(self, other: Number) -> Value:  # other / self
+        c = _constant(other)
+        if c is None:
+            return NotImplemented
+        return _node(F.div(c, self.data), (self,), "/", Value._rdiv_back)
+
+    @staticmethod
+    def _div_back(out: Value, g: float) -> tuple:
+        b = out.parents[1].data
+        return F.div(g, b), -g * F.div(out.data, b)
+
+    @staticmethod
+    def _div_const_back(out: Value, g: float) -> tuple:
+        return (F.div(g, out._saved),)
+
+    @staticmethod
+    def _rdiv_back(out: Value, g: float) -> tuple:
+        return (-g * F.div(out.data, out.parents[0].data),)
+
+    # --- power: d(x^y)/dx = y x^(y-1), d(x^y)/dy = x^y log x ---------------------------
+    # PyTorch's conventions: the x-derivative is 0 where y == 0, the y-derivative is 0
+    # where x == 0 and y >= 0, and a constant exponent takes the same shortcuts forward
+    # and backward (x*x for 2, sqrt for 0.5, ...; see _floats.pow_scalar).
+
+    def __pow__(self, other: Operand, modulo: None = None) -> Value:
+        if modulo is not None:
+            return NotImplemented
+        if isinstance(other, Value):
+            return _node(F.pow(self.data, other.data), (self, other), "**", Value._pow_back)
+        c = _constant(other)
+        if c is None:
+            return NotImplemented
+        return _node(F.pow_scalar(self.data, c), (self,), "**", Value._pow_const_back, c)
+
+    def __rpow__(self, other: Number) -> Value:  # other ** self
+        c = _constant(other)
+        if c is None:
+            return NotImplemented
+        return _node(F.pow(c, self.data), (self,), "**", Value._rpow_back, c)
+
+    @staticmethod
+    def _pow_back(out: Value, g: float) -> tuple:
+        x, y = out.parents[0].data, out.parents[1].data
+        dx = 0.0 if y == 0.0 else g * (y * F.pow(x, y - 1.0))
+        dy = g * (0.0 if x == 0.0 and y >= 0.0 else out.data * F.log(x))
+        return dx, dy
+
+    @staticmethod
+    def _pow_const_back(out: Value, g: float) -> tuple:
+        c = out._saved
+        return (0.0 if c == 0.0 else g * (c * F.pow_scalar(out.parents[0].data, c - 1.0)),)
+
+    @staticmethod
+    def _rpow_back(out: Value, g: float) -> tuple:
+        c, y = out._saved, out.parents[0].data
+        return (g * (0.0 if c == 0.0 and y >= 0.0 else out.data * F.log(c)),)
+
+    # --- derived operators: one-liners over the primitives above -------------------
+
+    def __radd__(self, other: Number) -> Value:  # other + self
+        return self + other
+
+    def __rmul__(self, other: Number) -> Value:  # other * self
+        return self * other
+
+    def __neg__(self) -> Value:  # -self
+        return self * -1.0
+
+    def __sub__(self, other: Operand) -> Value:  # self - other
+        if not isinstance(other, Value) and _constant(other) is None:
+            return NotImplemented
+        return self + (-other)
+
+    def __rsub__(self, other: Number) -> Value:  # other - self
+        return (-self) + other
+
+    # --- one-argument functions: f(x) and f'(x) ------------------------------------
+
+    def exp(self) -> Value:
+        """e^x; d/dx = e^x."""
+        return _node(F.exp(self.data), (self,), "exp", Value._exp_back)
+
+    @staticmethod
+    def _exp_back(out: Value, g: float) -> tuple:
+        return (g * out.data,)
+
+    def log(self) -> Value:
+        """Natural logarithm; d/dx = 1/x."""
+        return _node(F.log(self.data), (self,), "log", Value._log_back)
+
+    @staticmethod
+    def _log_back(out: Value, g: float) -> tuple:
+        return (F.div(g, out.parents[0].data),)
+
+    def sqrt(self) -> Value:
+        """Square root; d/dx = 1 / (2 sqrt(x)), inf at 0."""
+        return _node(F.sqrt(self.data), (self,), "sqrt", Value._sqrt_back)
+
+    @staticmethod
+    def _sqrt_back(out: Value, g: float) -> tuple:
+        return (F.div(g, 2.0 * out.data),)
+
+    def tanh(self) -> Value:
+        """Hyperbolic tangent; d/dx = 1 - tanh(x)^2."""
+        return _node(F.tanh(self.data), (self,), "tanh", Value._tanh_back)
+
+    @staticmethod
+    def _tanh_back(out: Value, g: float) -> tuple:
+        return (g * (1.0 - out.data * out.data),)
+
+    def sigmoid(self) -> Value:
+        """Logistic function s(x) = 1 / (1 + e^-x); d/dx = s(x) (1 - s(x))."""
+        return _node(F.sigmoid(self.data), (self,), "sigmoid", Value._sigmoid_back)
+
+    @staticmethod
+    def _sigmoid_back(out: Value, g: float) -> tuple:
+        s = out.data
+        return (g * (1.0 - s) * s,)
+
+    def relu(self) -> Value:
+        """max(x, 0); d/dx = 1 for x > 0, else 0 (0 at the kink, as PyTorch)."""
+        return _node(F.relu(self.data), (self,), "relu", Value._relu_back)
+
+    @staticmethod
+    def _relu_back(out: Value, g: float) -> tuple:
+        return (0.0 if out.data <= 0.0 else g,)
+
+    def sin(self) -> Value:
+        """sin x; d/dx = cos x."""
+        return _node(F.sin(self.data), (self,), "sin", Value._sin_back)
+
+    @staticmethod
+    def _sin_back(out: Value, g: float) -> tuple:
+        return (g * F.cos(out.parents[0].data),)
+
+    def cos(self) -> Value:
+        """cos x; d/dx = -sin x."""
+        return _node(F.cos(self.data), (self,), "cos", Value._cos_back)
+
+    @staticmethod
+    def _cos_back(out: Value, g: float) -> tuple:
+        return (g * -F.sin(out.parents[0].data),)
+
+    def __abs__(self) -> Value:
+        """|x|; d/dx = sign(x), 0 at the kink (as PyTorch)."""
+        return _node(abs(self.data), (self,), "abs", Value._abs_back)
+
+    @staticmethod
+    def _abs_back(out: Value, g: float) -> tuple:
+        return (g * F.sign(out.parents[0].data),)
