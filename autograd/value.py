@@ -217,10 +217,10 @@ class Value:
     # --- derived operators: one-liners over the primitives above -------------------
 
     def __radd__(self, other: Number) -> Value:  # other + self
-        return self + other
+        return self.__add__(other)
 
     def __rmul__(self, other: Number) -> Value:  # other * self
-        return self * other
+        return self.__mul__(other)
 
     def __neg__(self) -> Value:  # -self
         return self * -1.0
@@ -231,6 +231,8 @@ class Value:
         return self + (-other)
 
     def __rsub__(self, other: Number) -> Value:  # other - self
+        if _constant(other) is None:
+            return NotImplemented
         return (-self) + other
 
     # --- one-argument functions: f(x) and f'(x) ------------------------------------
@@ -265,7 +267,8 @@ class Value:
 
     @staticmethod
     def _tanh_back(out: Value, g: float) -> tuple:
-        return (g * (1.0 - out.data * out.data),)
+        t = out.data  # 1 - t^2 factored: no cancellation as |t| -> 1 (PyTorch uses an fma)
+        return (g * ((1.0 - t) * (1.0 + t)),)
 
     def sigmoid(self) -> Value:
         """Logistic function s(x) = 1 / (1 + e^-x); d/dx = s(x) (1 - s(x))."""

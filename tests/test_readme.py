@@ -1,0 +1,28 @@
+"""README.md stays true: its REPL examples run as doctests, its commands are the CI's."""
+
+from __future__ import annotations
+
+import doctest
+import pathlib
+import re
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_readme_python_examples_run() -> None:
+    blocks = re.findall(r"```python\n(.*?)```", README, flags=re.S)
+    assert blocks, "README has no python example"
+    parser, runner = doctest.DocTestParser(), doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    for i, block in enumerate(blocks):
+        test = parser.get_doctest(block, {}, f"README block {i}", "README.md", 0)
+        runner.run(test)
+    assert runner.failures == 0, f"{runner.failures} README example(s) print something else"
+    assert runner.tries > 0
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "ci:test" in ci and "README.md" in ci
+    command = re.search(r"<!-- ci:test -->\n```\n(.+?)\n```\n<!-- /ci:test -->", README, re.S)
+    assert command and "pytest" in command.group(1) and "pip install -e '.[dev]'" in command.group(1)
