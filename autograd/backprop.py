@@ -25,17 +25,19 @@ def topological_order(root: Value) -> List[Value]:
     a node is emitted when it is popped the second time, after its parents.
     """
     order: List[Value] = []
-    visited = {root}
+    visited = set()
     stack = [(root, False)]
     while stack:
         node, expanded = stack.pop()
         if expanded:
             order.append(node)
             continue
-        stack.append((node, True))
+        if node in visited:  # reached again by another path: already placed or in progress
+            continue
+        visited.add(node)  # mark on expansion, not on push: a pushed node may still be
+        stack.append((node, True))  # needed below a node that is expanded earlier
         for parent in node.parents:
             if parent not in visited:
-                visited.add(parent)
                 stack.append((parent, False))
     return order
 

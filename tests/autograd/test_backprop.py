@@ -160,3 +160,14 @@ def test_backward_steps_leaves_the_same_gradients_as_backward() -> None:
     for step in steps:
         assert [p for p, _ in step.sends] == list(step.node.parents)
         assert step.grad == step.node.grad
+
+
+def test_node_reached_by_a_short_and_a_long_path_is_ordered_after_both() -> None:
+    # b feeds d directly and through exp: b must send its gradient only once it is complete
+    a = Value(1.0)
+    b = a * 2.0
+    d = b + b.exp()
+    order = autograd.topological_order(d)
+    assert order.index(b) < order.index(d.parents[1]) < order.index(d)
+    d.backward()
+    assert math.isclose(a.grad, 2.0 * (1.0 + math.exp(2.0)), rel_tol=1e-15)
