@@ -16,6 +16,7 @@ from .fused import dot, sum_values
 from .grad_mode import is_grad_enabled, no_grad
 from .gradcheck import gradcheck, numeric_grad
 from .value import Value
+from .viz import draw_dot, to_svg
 
 __version__ = "0.1.0"
 
@@ -32,4 +33,6 @@ __all__ = [
     "topological_order",
     "dot",
     "sum_values",
+    "draw_dot",
+    "to_svg",
 ]

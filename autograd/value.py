@@ -118,7 +118,7 @@ class Value:
         c = _constant(other)
         if c is None:
             return NotImplemented
-        return _node(self.data + c, (self,), "+", Value._add_const_back)
+        return _node(self.data + c, (self,), "+", Value._add_const_back, c)
 
     @staticmethod
     def _add_back(out: Value, g: float) -> tuple:
@@ -161,7 +161,7 @@ class Value:
         c = _constant(other)
         if c is None:
             return NotImplemented
-        return _node(F.div(c, self.data), (self,), "/", Value._rdiv_back)
+        return _node(F.div(c, self.data), (self,), "/", Value._rdiv_back, c)
 
     @staticmethod
     def _div_back(out: Value, g: float) -> tuple:

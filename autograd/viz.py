@@ -1,0 +1,208 @@
+"""Drawing the graph: DOT built in Python (draw_dot), rendered by Graphviz's `dot` (to_svg).
+
+draw_dot needs only the `graphviz` Python package; to_svg and render run the `dot` program
+with an argument list. Nodes are numbered in topological order, so output never depends on id().
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from typing import Collection, Dict, List, Optional
+
+import graphviz
+
+from .backprop import topological_order
+from .value import Value
+
+__all__ = ["draw_dot", "to_svg", "render", "run_dot", "svg_or_none", "INSTALL_HINT"]
+
+DEFAULT_MAX_NODES = 500
+RANKDIRS = ("LR", "TB", "RL", "BT")
+FORMATS = ("svg", "png", "pdf", "dot")
+
+INSTALL_HINT = (
+    "the Graphviz 'dot' program was not found on PATH; install Graphviz and try again: "
+    "Debian/Ubuntu: sudo apt-get install graphviz; macOS: brew install graphviz; "
+    "conda: conda install -c conda-forge graphviz"
+)
+
+# what an op node shows; an op not listed shows its name
+_SYMBOLS = {
+    "+": "+", "*": "×", "/": "÷", "**": "^", "exp": "exp", "log": "log", "sqrt": "√",
+    "tanh": "tanh", "sigmoid": "σ", "relu": "relu", "sin": "sin", "cos": "cos",
+    "abs": "|·|", "dot": "w·x+b", "sum": "Σ",
+}
+
+# ops with a number operand keep it in `_saved`: show it in the op node ("×2", "^0.5", "2^");
+# looked up by name so that a renamed rule only loses the number, never breaks the import
+_CONSTANT_FORMS = {
+    getattr(Value, rule, None): form
+    for rule, form in (("_add_const_back", "+{}"), ("_mul_const_back", "×{}"),
+                       ("_div_const_back", "÷{}"), ("_rdiv_back", "{}÷"),
+                       ("_pow_const_back", "^{}"), ("_rpow_back", "{}^"))
+}
+_CONSTANT_FORMS.pop(None, None)
+
+_STYLE_LEAF = {"style": "filled", "fillcolor": "#dbeafe"}  # inputs and parameters
+_STYLE_HIGHLIGHT = {"style": "filled", "fillcolor": "#fde047"}
+_FLOW_COLOR = "#b91c1c"  # gradients on edges, in the colour of "backward"
+
+
+def _fmt(x: float) -> str:
+    """x to 4 significant digits; -0 prints as 0 so students are not puzzled."""
+    if x == 0.0:
+        return "0"
+    return f"{x:.4g}"
+
+
+def _escape_record(text: str) -> str:
+    """A user's label made safe inside a record field (and inside DOT quotes)."""
+    text = "".join(c if c.isprintable() else " " for c in text)
+    out = []
+    for c in text:
+        if c in '\\"{}|<>':
+            out.append("\\")
+        out.append(c)
+    return "".join(out)
+
+
+def _op_label(node: Value) -> str:
+    form = _CONSTANT_FORMS.get(node._rule)
+    if form is not None and isinstance(node._saved, float):
+        return form.format(_fmt(node._saved))
+    return _SYMBOLS.get(node.op, node.op)
+
+
+def _record(node: Value, show_grad: bool, horizontal: bool) -> str:
+    fields = [_escape_record(node.label)] if node.label else []
+    fields.append(f"data {_fmt(node.data)}")
+    if show_grad:
+        fields.append(f"grad {_fmt(node.grad)}")
+    body = " | ".join(fields)
+    # a record lays its fields across the rank direction; braces turn it for LR/RL
+    return "{ " + body + " }" if horizontal else body
+
+
+def _flows(node: Value) -> List[float]:
+    """What node sent back to each parent: local derivative x upstream gradient."""
+    if node._rule is None:
+        return [0.0] * len(node.parents)
+    return list(node._rule(node, node.grad))
+
+
+def _check_args(root: object, rankdir: str, max_nodes: object) -> None:
+    if not isinstance(root, Value):
+        raise TypeError(f"draw_dot() expects a Value, got {type(root).__name__}")
+    if rankdir not in RANKDIRS:
+        raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
+    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
+        raise ValueError(f"max_nodes must be a positive int, got {max_nodes!r}")
+
+
+def draw_dot(
+    root: Value,
+    rankdir: str = "LR",
+    show_grad: bool = True,
+    show_flow: bool = False,
+    highlight: Collection[Value] = (),
+    max_nodes: int = DEFAULT_MAX_NODES,
+) -> graphviz.Digraph:
+    """The graph ending at root as a graphviz.Digraph: value records, op circles, data-flow edges.
+
+    Leaves (inputs, parameters) are filled blue; numbers an op used are shown in its circle.
+    show_flow labels each edge into an op with the gradient it carried back, so a node's
+    grad is the sum of the labels on its outgoing edges. Nodes in `highlight` are filled yellow.
+
+    Raises:
+        ValueError: the graph has more than max_nodes values (Graphviz would take minutes).
+    """
+    _check_args(root, rankdir, max_nodes)
+    order = topological_order(root)
+    if len(order) > max_nodes:
+        raise ValueError(
+            f"the graph has {len(order)} value nodes, more than max_nodes={max_nodes}; "
+            f"Graphviz gets very slow on graphs this large. Draw a smaller part, or raise "
+            f"the cap with draw_dot(..., max_nodes={len(order)}) "
+            f"(command line: --max-nodes {len(order)})"
+        )
+    marked = set(highlight)  # Values hash by identity
+    index: Dict[Value, int] = {node: i for i, node in enumerate(order)}  # the numbering
+    horizontal = rankdir in ("LR", "RL")
+
+    dot = graphviz.Digraph("chainrule")
+    dot.attr(rankdir=rankdir, fontname="Helvetica")
+    dot.attr("node", fontname="Helvetica", fontsize="11")
+    dot.attr("edge", fontname="Helvetica", fontsize="9", arrowsize="0.7")
+    for i, node in enumerate(order):
+        style: Dict[str, str] = {}
+        if node in marked:
+            style = _STYLE_HIGHLIGHT
+        elif not node.parents and node._rule is None:
+            style = _STYLE_LEAF
+        if node is root:
+            style = {**style, "penwidth": "2"}
+        dot.node(f"v{i}", _record(node, show_grad, horizontal), shape="record", **style)
+        if node._rule is None:
+            continue
+        op_style = _STYLE_HIGHLIGHT if node in marked else {}
+        dot.node(f"o{i}", _op_label(node), shape="circle", margin="0.02",
+                 width="0.35", **op_style)
+        dot.edge(f"o{i}", f"v{i}")
+        flows = _flows(node) if show_flow else None
+        for k, parent in enumerate(node.parents):
+            label = {"label": _fmt(flows[k]), "fontcolor": _FLOW_COLOR} if flows is not None else {}
+            dot.edge(f"v{index[parent]}", f"o{i}", **label)
+    return dot
+
+
+def _dot_program() -> str:
+    path = shutil.which("dot")
+    if path is None:
+        raise RuntimeError(INSTALL_HINT)
+    return path
+
+
+def run_dot(source: str, fmt: str = "svg") -> bytes:
+    """Lay out DOT source with the `dot` program and return the output file's bytes.
+
+    Raises:
+        RuntimeError: `dot` is not installed (with how to install it) or it failed.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}")
+    if fmt == "dot":
+        return source.encode("utf-8")
+    try:
+        done = subprocess.run(
+            [_dot_program(), f"-T{fmt}"], input=source.encode("utf-8"),
+            capture_output=True, check=False,
+        )
+    except FileNotFoundError as e:  # removed between which() and run()
+        raise RuntimeError(INSTALL_HINT) from e
+    if done.returncode != 0:
+        reason = done.stderr.decode("utf-8", "replace").strip()
+        raise RuntimeError(f"Graphviz 'dot' failed (exit {done.returncode}): {reason}")
+    return done.stdout
+
+
+def render(root: Value, fmt: str = "svg", **draw_dot_kwargs: object) -> bytes:
+    """The graph ending at root in one of FORMATS (svg png pdf dot), as bytes."""
+    return run_dot(draw_dot(root, **draw_dot_kwargs).source, fmt)  # type: ignore[arg-type]
+
+
+def to_svg(root: Value, **draw_dot_kwargs: object) -> str:
+    """The graph ending at root as SVG text, laid out by Graphviz's `dot` (see draw_dot)."""
+    return render(root, "svg", **draw_dot_kwargs).decode("utf-8")
+
+
+def svg_or_none(value: Value) -> Optional[str]:
+    """SVG for Jupyter's display of a Value; None (so Jupyter shows the repr) when the
+    graph is over the cap or Graphviz is missing."""
+    if shutil.which("dot") is None:
+        return None
+    try:
+        return to_svg(value)
+    except (RuntimeError, ValueError):
+        return None
+
