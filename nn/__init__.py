@@ -1,1 +1,17 @@
-"""chainrule's networks: neurons, layers and MLPs built from autograd Values."""
+"""chainrule's networks: neurons, layers and MLPs built from autograd Values, with losses,
+optimizers, toy datasets, a training loop and plots.
+
+    >>> import nn
+    >>> X, y = nn.data.moons(100, noise=0.1, seed=1)
+    >>> model = nn.MLP(2, [16, 16, 1], seed=0)
+    >>> hist = nn.fit(model, X, y, loss="hinge", optimizer=nn.optim.Adam(model.parameters(), lr=0.05))
+"""
+
+from __future__ import annotations
+
+from . import data, losses, optim, plot  # plot imports matplotlib only when it draws
+from .layers import MLP, Layer, Neuron
+from .module import Module
+from .train import History, fit
+
+__all__ = ["Module", "Neuron", "Layer", "MLP", "fit", "History", "losses", "optim", "data", "plot"]

@@ -1,0 +1,219 @@
+"""fit: the training loop (forward, loss, backward, step), with a tqdm progress bar, and the
+History it returns. Losses live in losses.py, optimizers in optim.py.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import random
+from dataclasses import dataclass, field
+from typing import Any, Callable, List, NamedTuple, Optional, Sequence, Union
+
+from autograd import Value, dot
+
+from . import losses
+from .module import Module
+from .optim import SGD
+
+LossFn = Callable[[Any, Any], Value]
+
+
+@dataclass
+class History:
+    """Per-epoch averages from fit(): loss (the objective minimised, l2 term included) and
+    accuracy (fraction right, from the predictions made during the epoch; nan for regression)."""
+
+    loss: List[float] = field(default_factory=list)
+    accuracy: List[float] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.loss)
+
+    def __repr__(self) -> str:
+        if not self.loss:
+            return "History(epochs=0)"
+        return f"History(epochs={len(self.loss)}, loss={self.loss[-1]:.4g}, accuracy={self.accuracy[-1]:.2f})"
+
+
+# --- how each loss reads the labels and judges a prediction ---------------------------
+
+
+def _signed(y: Sequence) -> List[float]:
+    """Two-class labels as -1/+1 (hinge): 0/1 map to -1/+1, -1/+1 stay."""
+    labels = set(y)
+    if not labels <= {0, 1} and not labels <= {-1, 1}:
+        raise ValueError(f"hinge needs two classes labelled 0/1 or -1/+1, got labels {sorted(labels)[:10]}; "
+                         f"for more classes use loss='cross_entropy'")
+    return [1.0 if label == 1 else -1.0 for label in y]
+
+
+def _binary(y: Sequence) -> List[float]:
+    """Two-class labels as 0/1 (cross-entropy on one output): -1/+1 map to 0/1."""
+    labels = set(y)
+    if labels <= {-1, 1} and -1 in labels:
+        return [1.0 if label == 1 else 0.0 for label in y]
+    for label in y:
+        if not 0.0 <= label <= 1.0:
+            raise ValueError(f"binary cross-entropy needs targets in [0, 1], got {label!r}")
+    return [float(label) for label in y]
+
+
+def _sides(score_cut: float, target_cut: float) -> Callable[[Any, float], bool]:
+    """Right when the score is above score_cut exactly when the target is above target_cut."""
+    return lambda pred, target: (float(pred) > score_cut) == (target > target_cut)
+
+
+def _argmax(pred: Any) -> int:
+    scores = [float(s) for s in pred] if isinstance(pred, list) else [float(pred)]
+    return max(range(len(scores)), key=scores.__getitem__)
+
+
+def _nearest_label(labels: List[float]) -> Callable[[Any, Any], bool]:
+    """For mse, sse or a custom loss on class labels: a scalar prediction counts as the
+    nearest label (for 0/1 labels: above 0.5); several outputs count as their argmax."""
+
+    def correct(pred: Any, target: Any) -> bool:
+        if isinstance(pred, list):
+            truth = target if isinstance(target, numbers.Integral) else _argmax(target)
+            return _argmax(pred) == truth
+        p = float(pred)
+        return min(labels, key=lambda label: abs(p - label)) == target
+
+    return correct
+
+
+def _one_output(preds: list, targets: list) -> list:
+    """Binary losses read one score per sample: say so when the model returns several."""
+    if isinstance(preds[0], list):
+        raise ValueError(
+            f"this loss needs a model with one output, but the model returns {len(preds[0])}; "
+            f"use loss='cross_entropy' (or 'mse') for several outputs"
+        )
+    return targets
+
+
+def _one_hot_if_needed(preds: list, targets: list) -> list:
+    """mse/sse on a multi-output model with class-index labels: compare with one-hot rows."""
+    if isinstance(preds[0], list) and isinstance(targets[0], numbers.Integral):
+        k = len(preds[0])
+        return [[1.0 if j == t else 0.0 for j in range(k)] for t in targets]
+    return targets
+
+
+def _as_given(preds: list, targets: list) -> list:
+    return targets
+
+
+class _Task(NamedTuple):
+    """How fit reads a loss: the function, the labels as it wants them, the batch targets
+    from (preds, labels), and when a prediction is right (None: accuracy is nan)."""
+
+    fn: LossFn
+    targets: list
+    prepare: Callable[[list, list], list]
+    correct: Optional[Callable[[Any, Any], bool]]
+
+
+NAMES = ("mse", "sse", "hinge", "bce_with_logits", "binary_cross_entropy", "cross_entropy")
+
+
+def _task(loss: Union[str, LossFn], y: Sequence) -> _Task:
+    if loss == "hinge":  # the sign of the score against the -1/+1 label
+        return _Task(losses.hinge, _signed(y), _one_output, _sides(0.0, 0.0))
+    if loss == "bce_with_logits":  # a logit above 0 is a probability above 1/2
+        return _Task(losses.bce_with_logits, _binary(y), _one_output, _sides(0.0, 0.5))
+    if loss == "binary_cross_entropy":
+        return _Task(losses.binary_cross_entropy, _binary(y), _one_output, _sides(0.5, 0.5))
+    if loss == "cross_entropy":
+        return _Task(losses.cross_entropy, list(y), _as_given, lambda pred, target: _argmax(pred) == target)
+    if loss in ("mse", "sse"):
+        fn, prepare = getattr(losses, loss), _one_hot_if_needed
+    elif callable(loss):
+        fn, prepare = loss, _as_given
+    else:
+        raise ValueError(f"unknown loss {loss!r}; valid names are {', '.join(NAMES)}, or pass a function")
+    labels = list(y)
+    if all(isinstance(t, numbers.Real) and float(t).is_integer() for t in labels):
+        return _Task(fn, labels, prepare, _nearest_label(sorted(set(labels))))
+    return _Task(fn, labels, prepare, None)  # regression targets: no accuracy
+
+
+def fit(
+    model: Module,
+    X: Sequence[Sequence[float]],
+    y: Sequence,
+    loss: Union[str, LossFn] = "hinge",
+    optimizer: Any = None,
+    epochs: int = 100,
+    batch_size: Optional[int] = None,
+    quiet: bool = False,
+    seed: Optional[int] = None,
+    l2: float = 0.0,
+) -> History:
+    """Train `model` on (X, y) and return its History of loss and accuracy, one entry per epoch.
+
+    Each step: forward a batch, loss (+ l2 * sum of squared parameters), zero_grad, backward,
+    optimizer.step(). `loss` is a name from nn.losses or a function(preds, targets) -> Value.
+    The default optimizer is SGD(lr=0.1). batch_size=None trains on the full batch; with a
+    batch size, the samples are reshuffled each epoch by random.Random(seed). Labels are class
+    indices; fit maps 0/1 to -1/+1 for hinge (and -1/+1 to 0/1 for the binary cross-entropies).
+    """
+    n = len(X)
+    if n == 0 or n != len(y):
+        raise ValueError(f"fit() needs as many labels as samples and at least one sample; got {n} and {len(y)}")
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
+        raise ValueError(f"epochs must be an int >= 0, got {epochs!r}")
+    if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1):
+        raise ValueError(f"batch_size must be a positive int or None (full batch), got {batch_size!r}")
+    if not l2 >= 0.0:
+        raise ValueError(f"l2 must be >= 0, got {l2!r}")
+    task = _task(loss, y)
+    targets, correct = task.targets, task.correct
+    params = model.parameters()
+    if optimizer is None:
+        optimizer = SGD(params, lr=0.1)
+    X = [list(x) for x in X]
+    size = batch_size or n
+    rng = random.Random(seed)
+    order = list(range(n))
+    history = History()
+
+    bar = _progress_bar(epochs, quiet)
+    for _ in bar:
+        if batch_size is not None:
+            rng.shuffle(order)
+        total, right = 0.0, 0
+        for start in range(0, n, size):
+            batch = order[start : start + size]
+            preds = [model(X[i]) for i in batch]
+            objective = task.fn(preds, task.prepare(preds, [targets[i] for i in batch]))
+            if l2:
+                objective = objective + l2 * dot(params, params)  # l2 * sum p^2 as one node
+            optimizer.zero_grad()
+            objective.backward()
+            optimizer.step()
+            total += float(objective) * len(batch)
+            if correct is not None:
+                right += sum(correct(p, targets[i]) for p, i in zip(preds, batch))
+        history.loss.append(total / n)
+        history.accuracy.append(right / n if correct is not None else math.nan)
+        shown = {"loss": f"{history.loss[-1]:.4f}", "acc": f"{history.accuracy[-1]:.2f}"}
+        bar.set_postfix(shown, refresh=False)  # a dict keeps loss first; keywords would be sorted
+    bar.close()
+    return history
+
+
+def _progress_bar(epochs: int, quiet: bool):
+    """tqdm over the epochs: a widget in Jupyter when ipywidgets is there, else a text bar.
+
+    Imported lazily so `import nn` stays fast; without ipywidgets, tqdm.auto would warn in
+    every notebook and fall back to the text bar anyway, so go there directly.
+    """
+    import importlib.util
+
+    if importlib.util.find_spec("ipywidgets") is not None:
+        from tqdm.auto import trange
+    else:
+        from tqdm import trange
+    return trange(epochs, disable=quiet, desc="fit", unit="epoch")
