@@ -21,6 +21,17 @@ def test_readme_python_examples_run() -> None:
     assert runner.tries > 0
 
 
+def test_readme_scripts_run(tmp_path, monkeypatch) -> None:
+    """Python blocks without a prompt are scripts: they must run and make the files they name."""
+    scripts = [b for b in re.findall(r"```python\n(.*?)```", README, flags=re.S) if ">>>" not in b]
+    assert scripts, "README has no script example"
+    monkeypatch.chdir(tmp_path)
+    for script in scripts:
+        exec(compile(script, "README.md", "exec"), {"__name__": "__readme__"})
+    for name in re.findall(r'path="([^"]+)"', "".join(scripts)):
+        assert (tmp_path / name).stat().st_size > 0, name
+
+
 def test_ci_runs_the_readme_test_command() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "ci:test" in ci and "README.md" in ci
