@@ -83,6 +83,10 @@ def grad(output: Value, inputs: Sequence[Value]) -> List[float]:
 
     An input that output does not depend on gets 0.0.
     """
+    from .value import Value
+
+    if not isinstance(output, Value):
+        raise TypeError(f"grad() expects output to be a Value, got {type(output).__name__}")
     order = topological_order(output)
     kept = [node.grad for node in order]
     try:
@@ -111,10 +115,14 @@ def backward_steps(root: Value, grad: float = 1.0) -> Iterator[Step]:
     Run to the end, it leaves the same gradients as root.backward(grad).
     """
     order = _prepare(root, grad)
+    check = anomaly.check_backward if mode.anomaly else None
     for node in reversed(order):
         sends: Tuple[Tuple[Value, float], ...] = ()
         if node._rule is not None:
-            sends = tuple(zip(node.parents, node._rule(node, node.grad)))
+            contributions = node._rule(node, node.grad)
+            if check is not None:
+                check(node, contributions)
+            sends = tuple(zip(node.parents, contributions))
             for parent, contribution in sends:
                 parent.grad += contribution
         yield Step(node, node.grad, sends)

@@ -1,0 +1,143 @@
+"""PyTorch float64 as the oracle for random programs: run a program on chainrule and on torch
+side by side and compare every node, values and gradients, with tolerances that follow the
+floating point (ulps for one op, a path-sum scale for gradients), not guesses.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Dict, List, Sequence
+
+import torch
+
+import autograd
+from tests.strategies import Program, Step, ValueBackend
+
+
+class TorchBackend:
+    """torch float64, spelled as chainrule computes: c / x as a true division, fused ops
+    as the left-to-right sums they are, intermediate gradients retained."""
+
+    @staticmethod
+    def const(c: float) -> torch.Tensor:
+        return torch.tensor(c, dtype=torch.float64)
+
+    @staticmethod
+    def leaf(x: float) -> torch.Tensor:
+        return torch.tensor(x, dtype=torch.float64, requires_grad=True)
+
+    @staticmethod
+    def keep(t: torch.Tensor) -> torch.Tensor:
+        t.retain_grad()
+        return t
+
+    def div(self, a: object, b: object) -> torch.Tensor:
+        """a / b, a true division even for a number a (Tensor.__rtruediv__ is 1/b * a)."""
+        return torch.div(self.const(a), b) if isinstance(a, float) else a / b
+
+    def dot(self, ws: list, xs: list, bias: object) -> torch.Tensor:
+        total = self.const(0.0)
+        for w, x in zip(ws, xs):
+            total = total + w * x
+        return total + bias
+
+    def sum(self, xs: list) -> torch.Tensor:
+        total = self.const(0.0)
+        for x in xs:
+            total = total + x
+        return total
+
+    @staticmethod
+    def grad(t: torch.Tensor) -> float:
+        return 0.0 if t.grad is None else t.grad.item()  # None: no path to the output
+
+
+# --- running a program on both engines, in lockstep ----------------------------------
+
+def same_float(a: float, b: float, scale: float = 0.0, ulps: int = 2) -> bool:
+    """Equal to within a few units in the last place of max(|a|, |b|, scale) (the same
+    sign, for zeros), both nan, or the same infinity. torch's exp, log, sqrt, tanh, sin
+    and cos (Intel MKL) are within 1 ulp of the correctly rounded result, not always on it."""
+    if a == b:
+        return a != 0.0 or math.copysign(1.0, a) == math.copysign(1.0, b)
+    if math.isnan(a) or math.isnan(b) or math.isinf(a) or math.isinf(b):
+        return math.isnan(a) and math.isnan(b)
+    return abs(a - b) <= ulps * math.ulp(max(abs(a), abs(b), scale))
+
+
+def _summands(step: Step, nodes: Sequence[autograd.Value]) -> List[float]:
+    """The terms a fused op adds up (its rounding error scales with their size), else []."""
+    xs = [nodes[a].data if isinstance(a, int) else a for a in step.args]
+    if step.op == "dot":
+        k = (len(xs) - 1) // 2
+        return [w * x for w, x in zip(xs[:k], xs[k:2 * k])] + [xs[-1]]
+    return xs if step.op == "sum" else []
+
+
+def gradient_scales(root: autograd.Value) -> Dict[autograd.Value, float]:
+    """Sum over paths of |product of local derivatives|, for every node behind root.
+
+    Backward sums a node's gradient over paths in an engine-specific order, so rounding
+    error is of order eps times this scale, not eps times the gradient (which a sum with
+    cancellation can make tiny). The local derivatives are what each node sends back for
+    an upstream gradient of 1, edge by edge; this overwrites the graph's .grad fields.
+    """
+    scale = {root: 1.0}
+    for node in reversed(autograd.topological_order(root)):
+        upstream = scale.get(node, 0.0)
+        if upstream == 0.0:  # nothing flows through here, even along an infinite slope
+            continue
+        for parent, local in next(autograd.backward_steps(node)).sends:
+            if local != 0.0:  # a zero slope (relu < 0) stops even a nan upstream
+                scale[parent] = scale.get(parent, 0.0) + upstream * abs(local)
+    return scale
+
+
+def agree(a: float, b: float, tolerance: float) -> bool:
+    """Within tolerance, or both nan, or the same infinity.
+
+    An infinite tolerance means an infinite slope (a pole) lies on a path, where the order
+    of summation decides between 0 * inf = nan and tiny * inf = inf: then only whether
+    the two results are finite must agree.
+    """
+    if tolerance == math.inf:
+        return math.isfinite(a) == math.isfinite(b)
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
+    if math.isinf(a) or math.isinf(b):
+        return a == b
+    return abs(a - b) <= tolerance
+
+
+def assert_matches_torch(program: Program, rel: float = 1e-12) -> None:
+    """Run program on chainrule and on torch float64 side by side, then backward from the
+    last node, and check every node against torch.
+
+    Values: each op, given the same inputs, agrees to 2 ulps (same_float); torch's node is
+    then given chainrule's value, so that 1-ulp differences in torch's math library do not
+    grow along the program. Gradients: within rel of their scale (see gradient_scales).
+    """
+    be = TorchBackend()
+    ours = [ValueBackend.leaf(x) for x in program.inputs]
+    theirs = [be.leaf(x) for x in program.inputs]
+    for step in program.steps:
+        node, tensor = step.apply(ValueBackend, ours), step.apply(be, theirs)
+        # a fused sum may round differently (Python >= 3.12's sum() is compensated)
+        i, terms = len(ours), _summands(step, ours)
+        assert same_float(node.data, tensor.item(), sum(map(abs, terms)), 2 + len(terms)), (
+            f"v{i} = {step.source()}: chainrule computes {node.data!r}, torch "
+            f"{tensor.item()!r} from the same inputs\n{program!r}")
+        tensor.data.fill_(node.data)  # .data: the saved result changes too, untracked
+        ours.append(node)
+        theirs.append(be.keep(tensor))
+    ours[-1].backward()
+    theirs[-1].backward()
+    grads = [node.grad for node in ours]
+    scales = gradient_scales(ours[-1])
+    for i, (mine, tensor) in enumerate(zip(grads, theirs)):
+        tolerance = rel * scales.get(ours[i], 0.0)
+        tolerance = 0.0 if math.isnan(tolerance) else tolerance  # a nan slope: exact only
+        theirs_grad = be.grad(tensor)
+        assert agree(mine, theirs_grad, tolerance), (
+            f"d out/d v{i}: chainrule {mine!r}, torch {theirs_grad!r} (tolerance "
+            f"{tolerance:.3g})\n{program!r}")
