@@ -7,6 +7,7 @@ and adam.py, single-tensor path), so parameter trajectories match torch's to rou
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Iterable, List, Optional, Tuple
 
 from autograd import Value
@@ -16,6 +17,11 @@ class Optimizer:
     """Holds the parameters (a list of Values) that step() updates from their .grad."""
 
     def __init__(self, params: Iterable[Value]) -> None:
+        if hasattr(params, "parameters") and callable(params.parameters):
+            raise TypeError(
+                f"optimizer expects a list of parameters, got {type(params).__name__}; "
+                "pass model.parameters()"
+            )
         self.params: List[Value] = list(params)
         if not self.params:
             raise ValueError("optimizer got an empty parameter list; pass model.parameters()")
@@ -33,6 +39,8 @@ class Optimizer:
 
 
 def _check_non_negative(name: str, value: float) -> None:
+    if not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
     if not value >= 0.0:  # also catches nan
         raise ValueError(f"Invalid {name}: {value} (must be >= 0)")
 
@@ -88,6 +96,8 @@ class Adam(Optimizer):
     ) -> None:
         _check_non_negative("learning rate", lr)
         _check_non_negative("epsilon value", eps)
+        if len(betas) != 2:
+            raise ValueError(f"betas must be a pair (beta1, beta2) such as (0.9, 0.999), got {betas!r}")
         beta1, beta2 = betas
         for i, beta in enumerate((beta1, beta2)):
             if not 0.0 <= beta < 1.0:

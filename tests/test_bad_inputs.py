@@ -137,6 +137,12 @@ NN_ROWS = [
         r"beta parameter at index 0: 1\.5"),
     Row("Adam with a negative beta2", lambda: nn.optim.Adam(PARAMS, betas=(0.9, -0.1)), ValueError,
         r"beta parameter at index 1: -0\.1"),
+    Row("Adam with one beta", lambda: nn.optim.Adam(PARAMS, betas=(0.9,)), ValueError,
+        r"betas must be a pair \(beta1, beta2\)"),
+    Row("SGD with a string lr", lambda: nn.optim.SGD(PARAMS, lr="0.1"), TypeError,
+        r"learning rate must be a real number, got str '0\.1'"),
+    Row("Adam given the model instead of its parameters", lambda: nn.optim.Adam(MODEL), TypeError,
+        r"got MLP; pass model\.parameters\(\)"),
 ]
 
 
