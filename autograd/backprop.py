@@ -18,27 +18,33 @@ if TYPE_CHECKING:
     from .value import Value
 
 
+_PLACE = object()  # on the stack just above a node whose parents are being placed
+
+
 def topological_order(root: Value) -> List[Value]:
     """Every node reachable from root, each listed after all of its parents.
 
-    A post-order depth-first walk over an explicit stack of (node, expanded) pairs:
-    a node is emitted when it is popped the second time, after its parents.
+    A post-order depth-first walk over an explicit stack: the first time a node is
+    popped it is expanded, pushed back with a _PLACE marker above it and its parents
+    above that; popping the marker means those parents are all placed, so the node
+    under it goes next. (A marker rather than (node, expanded) pairs: no tuple per node.)
     """
     order: List[Value] = []
     visited = set()
-    stack = [(root, False)]
+    stack: list = [root]
     while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            order.append(node)
+        node = stack.pop()
+        if node is _PLACE:  # every parent of the node under the marker is placed
+            order.append(stack.pop())
             continue
         if node in visited:  # reached again by another path: already placed or in progress
             continue
         visited.add(node)  # mark on expansion, not on push: a pushed node may still be
-        stack.append((node, True))  # needed below a node that is expanded earlier
+        stack.append(node)  # needed below a node that is expanded earlier
+        stack.append(_PLACE)
         for parent in node.parents:
             if parent not in visited:
-                stack.append((parent, False))
+                stack.append(parent)
     return order
 
 
@@ -65,7 +71,11 @@ def _chain_rule(order: Sequence[Value]) -> None:
         sends = rule(node, node.grad)
         if check is not None:
             check(node, sends)
-        for parent, contribution in zip(node.parents, sends):
+        parents = node.parents
+        if len(parents) == 1:  # most ops have one parent: no zip, a third off this loop on a chain
+            parents[0].grad += sends[0]
+            continue
+        for parent, contribution in zip(parents, sends):
             parent.grad += contribution  # the sum over every path happens here
 
 

@@ -15,6 +15,8 @@ from typing import Iterable, List, Sequence, Tuple
 
 from .value import Operand, Value, _as_float, _node
 
+_JUST_FLOAT = {float}
+
 
 def _split(operands: Sequence[Operand]) -> Tuple[List[bool], List[float]]:
     """Which operands are Values, and every operand's float."""
@@ -25,19 +27,32 @@ def _split(operands: Sequence[Operand]) -> Tuple[List[bool], List[float]]:
 
 def dot(weights: Iterable[Operand], inputs: Iterable[Operand], bias: Operand = 0.0) -> Value:
     """sum_i w_i x_i + bias as one node; d/dw_i = x_i, d/dx_i = w_i, d/dbias = 1."""
-    weights, inputs = list(weights), list(inputs)
+    if type(weights) is not list or type(inputs) is not list:  # lists (a neuron's) need no copy
+        weights, inputs = list(weights), list(inputs)
     if len(weights) != len(inputs):
         raise ValueError(f"dot() needs equal lengths, got {len(weights)} weights and {len(inputs)} inputs")
-    w_is_value, w = _split(weights)
-    x_is_value, x = _split(inputs)
-    b_is_value, (b,) = _split([bias])
+    w, x, b, parents, local = _dot_operands(weights, inputs, bias)
     data = sum(map(operator.mul, w, x), 0.0) + b
-    parents = (*compress(weights, w_is_value), *compress(inputs, x_is_value))
-    local = (*compress(x, w_is_value), *compress(w, x_is_value))
-    if b_is_value[0]:
-        parents, local = parents + (bias,), local + (1.0,)
     # local derivatives are floats saved at forward time, as PyTorch saves tensors
     return _node(data, parents, "dot", _dot_back, local)
+
+
+def _dot_operands(weights: list, inputs: list, bias: Operand) -> tuple:
+    """The floats w, x and b; the Values among the operands (the parents), in order
+    weights, inputs, bias; and d dot / d parent for each: x_i, w_i or 1."""
+    w = [v.data for v in weights if type(v) is Value]
+    if len(w) == len(weights) and type(bias) is Value:  # a neuron: one pass per side
+        x = [v.data for v in inputs if type(v) is Value]
+        if len(x) == len(inputs):  # a hidden layer: Value inputs
+            return w, x, bias.data, (*weights, *inputs, bias), (*x, *w, 1.0)
+        if not x and set(map(type, inputs)) <= _JUST_FLOAT:  # a first layer: float inputs
+            return w, inputs, bias.data, (*weights, bias), (*inputs, 1.0)
+    w_is_value, w = _split(weights)  # any other mix: operand by operand
+    x_is_value, x = _split(inputs)
+    b_is_value, (b,) = _split([bias])
+    parents = (*compress(weights, w_is_value), *compress(inputs, x_is_value), *compress([bias], b_is_value))
+    local = (*compress(x, w_is_value), *compress(w, x_is_value), *compress([1.0], b_is_value))
+    return w, x, b, parents, local
 
 
 def _dot_back(out: Value, g: float) -> List[float]:

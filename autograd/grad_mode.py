@@ -1,8 +1,9 @@
 """Grad mode: whether ops record a graph, per thread; and no_grad to switch it off.
 
-The flags live in one thread-local object that the node factory reads once per op.
-`plain` is True in the common case (recording, no anomaly detection), so the factory
-pays a single check; anomaly.py sets the `anomaly` flag through `set_flags`.
+The flags live in one thread-local object; `plain` is True in the common case (recording,
+no anomaly detection). Reading a thread-local costs more than the rest of making a node,
+so the factory first reads `threads_not_plain`, a plain global that is 0 unless some
+thread is inside no_grad or detect_anomaly. anomaly.py sets its flag through `set_flags`.
 """
 
 from __future__ import annotations
@@ -20,15 +21,22 @@ class _Mode(threading.local):
 
 
 mode = _Mode()
+threads_not_plain = 0  # how many threads have `plain` False; while 0, no thread need look
+_count_lock = threading.Lock()
 
 
 def set_flags(*, recording: bool | None = None, anomaly: bool | None = None) -> None:
-    """Change this thread's flags and keep `plain` in step with them."""
+    """Change this thread's flags and keep `plain` and `threads_not_plain` in step with them."""
+    global threads_not_plain
+    was_plain = mode.plain
     if recording is not None:
         mode.recording = recording
     if anomaly is not None:
         mode.anomaly = anomaly
     mode.plain = mode.recording and not mode.anomaly
+    if mode.plain != was_plain:
+        with _count_lock:
+            threads_not_plain += -1 if mode.plain else 1
 
 
 def is_grad_enabled() -> bool:

@@ -15,7 +15,7 @@ import numbers
 from typing import Callable, Optional, Tuple, Union
 
 from . import _floats as F
-from . import anomaly
+from . import anomaly, grad_mode
 from .grad_mode import mode
 
 Number = Union[int, float]
@@ -62,15 +62,16 @@ def _node(data: float, parents: tuple, op: str, rule: Rule, saved: object = None
     out.data = data
     out.grad = 0.0
     out.label = ""
-    if mode.plain:  # recording, no anomaly detection: the common case, one check
-        out.op, out.parents, out._rule, out._saved = op, parents, rule, saved
-        return out
-    if mode.recording:
-        out.op, out.parents, out._rule, out._saved = op, parents, rule, saved
-    else:  # no_grad: record nothing, the result is a leaf
-        out.op, out.parents, out._rule, out._saved = "", (), None, None
-    if mode.anomaly:
-        anomaly.check_forward(out, op, parents, saved)
+    out.op = op
+    out.parents = parents
+    out._rule = rule
+    out._saved = saved
+    # the common case (every thread records, no anomaly detection) is one global check
+    if grad_mode.threads_not_plain and not mode.plain:
+        if not mode.recording:  # no_grad: record nothing, the result is a leaf
+            out.op, out.parents, out._rule, out._saved = "", (), None, None
+        if mode.anomaly:
+            anomaly.check_forward(out, op, parents, saved)
     return out
 
 

@@ -1,0 +1,1 @@
+"""chainrule benchmarks: `python -m benchmarks [--quick] [--json FILE]` (see __main__.py)."""

@@ -1,0 +1,193 @@
+"""`python -m benchmarks [--quick] [--json FILE]`: every task, one table, the targets.
+
+Each engine runs in its own process; the engines are interleaved round by round and the
+table shows medians. Ratios are measured in the same run: they depend on the machine
+far less than the times do.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import sys
+from typing import Any, Dict, Iterator, List, Optional
+
+from . import tasks
+from .runner import agree, human_time, measure, table
+from .worker import Worker
+
+QUICK = {"rounds": 4, "seconds": 0.15, "big_rounds": 3, "sizes": [10_000, 1_000_000],
+         "memory_nodes": 10_000}
+FULL = {"rounds": 9, "seconds": 0.5, "big_rounds": 3, "sizes": [10_000, 100_000, 1_000_000],
+        "memory_nodes": 100_000}
+MLP_ENGINES = ["handwritten", "chainrule nn", "chainrule ops", "micrograd", "pytorch"]
+HEADER = ["task", "engine", "median", "vs handwritten", "vs micrograd"]
+
+
+@contextlib.contextmanager
+def _workers(task: str, engines: List[str], size: int = 0, setup: Any = None) -> Iterator[List[Worker]]:
+    workers = [Worker(task, engine, size, setup=setup) for engine in engines]
+    try:
+        yield workers
+    finally:
+        for w in workers:
+            w.close()
+
+
+def _micrograd(results: Dict[str, Any]) -> Optional[float]:
+    """micrograd's median ratio to handwritten, if it ran."""
+    return next((e["ratio"] for k, e in results.items() if k.startswith("micrograd")), None)
+
+
+def _timing_rows(task: str, workers: List[Worker], results: Dict[str, Any]) -> List[list]:
+    micro = _micrograd(results)
+    rows = []
+    for w in workers:
+        if w.missing:
+            rows.append([task, w.label, w.missing, "", ""])
+            continue
+        entry = results[w.key]
+        ratio = entry["ratio"]
+        if micro is None:
+            faster = ""
+        else:
+            faster = "1x" if w.label.startswith("micrograd") else f"{micro / ratio:.3g}x faster"
+        rows.append([task, w.label, human_time(entry["median"]), f"{ratio:.3g}x", faster])
+    return rows
+
+
+def _agreement(task: str, results: Dict[str, Any]) -> str:
+    reference = results["handwritten"]["result"]
+    wrong = [key for key, e in results.items() if not agree(e["result"], reference)]
+    if wrong:
+        return f"{task}: results DIFFER from handwritten for {', '.join(wrong)}"
+    return f"{task}: every engine's first result equals handwritten's (to 1e-9)"
+
+
+class Report:
+    """What the tasks found: table rows, notes, targets, raw timings and cyclic garbage."""
+
+    def __init__(self) -> None:
+        self.rows: List[list] = []
+        self.notes: List[str] = []
+        self.targets: List[Dict[str, Any]] = []
+        self.timings: Dict[str, Any] = {}
+        self.garbage: Dict[str, int] = {}
+
+    def target(self, name: str, value: Optional[float], met: Optional[bool], shown: str) -> None:
+        self.targets.append({"target": name, "value": value, "met": met,
+                             "shown": "not measured" if value is None else shown})
+
+
+def _mlp_task(report: Report, config: Dict[str, Any]) -> None:
+    """1-2. The MLP training step, every engine; and the cyclic garbage one step leaves."""
+    with _workers("mlp", MLP_ENGINES, setup=tasks.mlp_setup()) as workers:
+        report.notes += [f"{w.label}: {w.note}" for w in workers if w.note and not w.missing]
+        mlp = measure(workers, "handwritten", config["rounds"], config["seconds"])
+        for w in workers:
+            if not w.missing and w.label != "handwritten" and not w.label.startswith("pytorch"):
+                report.garbage[f"{w.label} step"] = w.ask("garbage")
+    report.timings["mlp_step"] = mlp
+    report.rows += _timing_rows("MLP step", workers, mlp)
+    report.notes.append(_agreement("MLP step", mlp))
+    nn_step, ops_step = mlp["chainrule nn"]["ratio"], mlp["chainrule ops"]["ratio"]  # x handwritten
+    report.target("chainrule nn step <= 5x handwritten", nn_step, nn_step <= 5.0, f"{nn_step:.2f}x")
+    micro = _micrograd(mlp)
+    for name, t, need in (("nn", nn_step, 35.0), ("ops", ops_step, 5.0)):
+        speedup = micro / t if micro else None
+        report.target(f"chainrule {name} step >= {need:g}x faster than micrograd", speedup,
+                      None if speedup is None else speedup >= need, f"{speedup or 0:.1f}x")
+
+
+def _chain_task(report: Report, config: Dict[str, Any]) -> None:
+    """3. A chain of N mixed ops against handwritten; then chainrule alone as N grows."""
+    small, big = config["sizes"][0], config["sizes"][-1]
+    with _workers("chain", ["handwritten", "chainrule", "pytorch"], small) as workers:
+        chain = measure(workers, "handwritten", config["rounds"] + 2, config["seconds"])
+        mine = next(w for w in workers if w.label == "chainrule")
+        report.garbage[f"chainrule chain N={small:,}"] = mine.ask("garbage")
+    report.timings["chain"] = chain
+    report.rows += _timing_rows(f"chain N={small:,}", workers, chain)
+    report.notes.append(_agreement(f"chain N={small:,}", chain))
+    ratio = chain["chainrule"]["ratio"]
+    report.target(f"chain N={small:,} <= 30x handwritten", ratio, ratio <= 30.0, f"{ratio:.1f}x")
+    for engine in ("chainrule", "chainrule, collector off"):
+        sized = [Worker("chain", engine, n, key=f"N={n:,}") for n in config["sizes"]]
+        try:
+            linear = measure(sized, f"N={small:,}", config["big_rounds"], config["seconds"])
+        finally:
+            for w in sized:
+                w.close()
+        report.timings[f"chain sizes, {engine}"] = linear
+        for n in config["sizes"]:
+            entry = linear[f"N={n:,}"]
+            growth = entry["ratio"] * small / n  # per-node cost relative to N=small, round by round
+            report.rows.append([f"chain N={n:,}, by size", engine, human_time(entry["median"]),
+                                f"{human_time(entry['median'] / n)}/node = {growth:.2f}x N={small:,}", ""])
+        if engine == "chainrule":
+            report.target(f"per-node cost at N={big:,} <= 1.5x N={small:,}", growth, growth <= 1.5,
+                          f"{growth:.2f}x")
+    report.notes.append(f"recursion limit {sys.getrecursionlimit()} (the default) in every worker")
+
+
+def _memory_task(report: Report, config: Dict[str, Any]) -> None:
+    """4. Bytes per Value*Value node, and the cyclic garbage the other tasks found."""
+    with _workers("memory", ["chainrule", "micrograd", "pytorch"], config["memory_nodes"]) as workers:
+        per_node = {w.label: None if w.missing else w.ask("call")[0] for w in workers}
+    micro = next((b for k, b in per_node.items() if k.startswith("micrograd")), None)
+    for w in workers:
+        b = per_node[w.label]
+        less = f"{micro / b:.3g}x less" if micro and b and not w.label.startswith("micrograd") else ""
+        report.rows.append(["memory / Value*Value node", w.label, w.missing or f"{b:.0f} B", "", less])
+        if w.note and not w.missing:
+            report.notes.append(f"memory, {w.label}: {w.note}")
+    mine = per_node["chainrule"]
+    report.target("<= 450 bytes per Value*Value node", mine, mine <= 450, f"{mine:.0f} B")
+    for name, found in report.garbage.items():
+        report.rows.append(["cyclic garbage, graph dropped", name, f"{found} objects", "", ""])
+    cyclic = sum(found for name, found in report.garbage.items() if name.startswith("chainrule"))
+    report.target("no cyclic garbage from chainrule graphs", cyclic, cyclic == 0, f"{cyclic} objects")
+
+
+def run(config: Dict[str, Any]) -> Dict[str, Any]:
+    """Every task; returns the table rows, notes and targets (and the raw timings)."""
+    report = Report()
+    for task in (_mlp_task, _chain_task, _memory_task):
+        task(report, config)
+    return {
+        "config": {**config, "python": platform.python_version(), "machine": platform.machine(),
+                   "cpus": os.cpu_count(), "clock": "process CPU time"},
+        "notes": report.notes, "header": HEADER, "rows": report.rows, "targets": report.targets,
+        "timings": report.timings,
+    }
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer rounds: under a minute")
+    parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    args = parser.parse_args(argv)
+    config = {**(QUICK if args.quick else FULL), "quick": args.quick}
+    report = run(config)
+    c = report["config"]
+    print(f"chainrule benchmarks ({'quick' if args.quick else 'full'}): Python {c['python']}, "
+          f"{c['cpus']} CPUs, one process per engine, medians of {c['rounds']} interleaved rounds "
+          f"of {c['clock']}")
+    for note in report["notes"]:
+        print(f"  {note}")
+    print()
+    print(table(report["rows"], report["header"]))
+    print("\ntargets:")
+    for t in report["targets"]:
+        print(f"  [{ {True: 'met', False: 'MISSED', None: 'n/a'}[t['met']] }] {t['target']}: {t['shown']}")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(report, f, indent=2, default=str)
+    return 0 if all(t["met"] is not False for t in report["targets"]) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

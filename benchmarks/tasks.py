@@ -1,0 +1,243 @@
+"""The benchmark's tasks: for each (task, engine), a builder of a callable doing one unit.
+
+"mlp": one SGD step of MLP(2, [16, 16, 1]) on 100 two-moons points, hinge loss + 1e-4 L2.
+"chain": `size` mixed ops x -> exp(tanh(x * w + c)), forward and backward.
+"memory": bytes per Value * Value node. A builder raises Missing for an absent engine.
+"""
+
+from __future__ import annotations
+
+import gc
+import importlib
+from typing import Any, Callable, Dict, List, Sequence, Tuple
+
+from . import handwritten, memory
+from .models import OpsMLP, Weights, init_weights
+
+NIN, NOUTS, POINTS, LR, ALPHA = 2, [16, 16, 1], 100, 0.05, 1e-4
+Built = Tuple[Callable[[], Any], str, str]  # (run, engine label, note)
+
+
+class Missing(Exception):
+    """An optional engine that is not installed; the message says how to get it."""
+
+
+def _optional(module: str, hint: str) -> Any:
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise Missing(f"not installed ({hint})") from None
+
+
+def _torch() -> Any:
+    torch = _optional("torch", "pip install torch")
+    torch.set_num_threads(1)  # 0-d tensors gain nothing from threads; keep the machine quiet
+    return torch
+
+
+def _load(params: Sequence[Any], weights: Weights) -> None:
+    """Copy weights into a model's parameters, listed neuron by neuron as (w..., b)."""
+    flat = [p for layer in weights for ws, b in layer for p in (*ws, b)]
+    if len(flat) != len(params):
+        raise ValueError(f"model has {len(params)} parameters, the benchmark {len(flat)}")
+    for p, value in zip(params, flat):
+        p.data = value
+
+
+Setup = Tuple[Weights, list, list]  # (weights, X, Y): the MLP task's starting point
+
+
+def mlp_setup() -> Setup:
+    """micrograd's initial weights and nn.data.moons, made once by the runner and handed
+    to every engine's process (which then imports only its own engine)."""
+    import nn
+
+    X, labels = nn.data.moons(POINTS, noise=0.1, seed=1)
+    X = [[float(a) for a in x] for x in X]
+    return init_weights(NIN, NOUTS, seed=0), X, [2.0 * label - 1.0 for label in labels]
+
+
+# --- the MLP training step -----------------------------------------------------------
+
+
+def _mlp_handwritten(size: int, setup: Setup) -> Built:
+    weights, X, Y = setup
+    layers = [([list(ws) for ws, _ in layer], [b for _, b in layer]) for layer in weights]
+    return (lambda: handwritten.mlp_step(layers, X, Y, LR, ALPHA)), "handwritten", ""
+
+
+def _mlp_chainrule_nn(size: int, setup: Setup) -> Built:
+    """chainrule as its users write it: nn.MLP (a neuron is act(dot(w, x, b))), nn.losses."""
+    import nn
+    from autograd import dot
+
+    weights, X, Y = setup
+    model = nn.MLP(NIN, NOUTS, seed=0)
+    params = model.parameters()
+    _load(params, weights)
+
+    def step() -> float:
+        scores = [model(x) for x in X]
+        loss = nn.losses.hinge(scores, Y) + ALPHA * dot(params, params)
+        model.zero_grad()
+        loss.backward()
+        for p in params:
+            p.data -= LR * p.grad
+        return loss.data
+
+    return step, "chainrule nn", ""
+
+
+def _ops_step(model: Any, params: List[Any], X: list, Y: list, zero: Callable, update: Callable) -> Callable:
+    """micrograd's demo step, op for op, for any engine with micrograd's Value API."""
+
+    def step() -> float:
+        scores = [model(x) for x in X]
+        losses = [(1 + -y * s).relu() for y, s in zip(Y, scores)]
+        data_loss = sum(losses) * (1.0 / len(losses))
+        reg_loss = ALPHA * sum(p * p for p in params)
+        loss = data_loss + reg_loss
+        zero(params)
+        loss.backward()
+        update(params)
+        return float(loss.data)
+
+    return step
+
+
+def _zero_floats(params: List[Any]) -> None:
+    for p in params:
+        p.grad = 0.0
+
+
+def _sgd_floats(params: List[Any]) -> None:
+    for p in params:
+        p.data -= LR * p.grad
+
+
+def _mlp_chainrule_ops(size: int, setup: Setup) -> Built:
+    from autograd import Value
+
+    weights, X, Y = setup
+    model = OpsMLP(weights, Value)
+    return _ops_step(model, model.parameters(), X, Y, _zero_floats, _sgd_floats), "chainrule ops", ""
+
+
+def _mlp_micrograd(size: int, setup: Setup) -> Built:
+    micrograd_nn = _optional("micrograd.nn", "pip install 'chainrule[bench]'")
+    weights, X, Y = setup
+    model = micrograd_nn.MLP(NIN, NOUTS)
+    params = model.parameters()
+    _load(params, weights)
+    return _ops_step(model, params, X, Y, _zero_floats, _sgd_floats), "micrograd 0.1.0", ""
+
+
+def _mlp_torch(size: int, setup: Setup) -> Built:
+    torch = _torch()
+    weights, X, Y = setup
+
+    def zero(params: List[Any]) -> None:
+        for p in params:
+            p.grad = None
+
+    def update(params: List[Any]) -> None:
+        with torch.no_grad():
+            for p in params:
+                p -= LR * p.grad
+
+    model = OpsMLP(weights, _tensor_maker(torch))
+    return _ops_step(model, model.parameters(), X, Y, zero, update), f"pytorch {torch.__version__} 0-d", ""
+
+
+def _tensor_maker(torch: Any) -> Callable[[float], Any]:
+    return lambda v: torch.tensor(v, dtype=torch.float64, requires_grad=True)
+
+
+# --- the chain of mixed ops ------------------------------------------------------------
+
+
+def _chain(n: int, make: Callable[[float], Any], grad_of: Callable[[Any], float]) -> Callable:
+    def run() -> tuple:
+        x0, w = make(0.5), make(0.9)
+        x = x0
+        for _ in range(n // 4):
+            x = (x * w + 0.3).tanh().exp()
+        x.backward()
+        return float(x.data), grad_of(x0), grad_of(w)
+
+    return run
+
+
+def _chain_handwritten(size: int, setup: None) -> Built:
+    return (lambda: handwritten.chain(size)), "handwritten", ""
+
+
+def _chain_chainrule(size: int, setup: None) -> Built:
+    from autograd import Value
+
+    return _chain(size, Value, lambda v: v.grad), "chainrule", ""
+
+
+def _chain_chainrule_collector_off(size: int, setup: None) -> Built:
+    """The engine's own cost without CPython's cyclic collector, whose full collections
+    walk the whole heap and so cost more per node as the graph grows."""
+    run, _, _ = _chain_chainrule(size, setup)
+
+    def run_collector_off() -> tuple:
+        gc.disable()
+        try:
+            return run()
+        finally:
+            gc.enable()
+
+    return run_collector_off, "chainrule, collector off", ""
+
+
+def _chain_torch(size: int, setup: None) -> Built:
+    torch = _torch()
+    run = _chain(size, _tensor_maker(torch), lambda t: t.grad.item())
+    return run, f"pytorch {torch.__version__} 0-d", ""
+
+
+# --- memory per node -------------------------------------------------------------------
+
+
+def _memory_chainrule(size: int, setup: None) -> Built:
+    from autograd import Value
+
+    return (lambda: memory.bytes_per_node(Value, size)), "chainrule", "tracemalloc"
+
+
+def _memory_micrograd(size: int, setup: None) -> Built:
+    engine = _optional("micrograd.engine", "pip install 'chainrule[bench]'")
+    return (lambda: memory.bytes_per_node(engine.Value, size)), "micrograd 0.1.0", "tracemalloc"
+
+
+def _memory_torch(size: int, setup: None) -> Built:
+    torch = _torch()
+    make = _tensor_maker(torch)
+    note = "resident set growth: tensors live outside tracemalloc's view"
+    return (lambda: memory.rss_bytes_per_node(make)), f"pytorch {torch.__version__} 0-d", note
+
+
+BUILDERS: Dict[str, Dict[str, Callable[[int, Any], Built]]] = {
+    "mlp": {
+        "handwritten": _mlp_handwritten,
+        "chainrule nn": _mlp_chainrule_nn,
+        "chainrule ops": _mlp_chainrule_ops,
+        "micrograd": _mlp_micrograd,
+        "pytorch": _mlp_torch,
+    },
+    "chain": {
+        "handwritten": _chain_handwritten,
+        "chainrule": _chain_chainrule,
+        "chainrule, collector off": _chain_chainrule_collector_off,
+        "pytorch": _chain_torch,
+    },
+    "memory": {"chainrule": _memory_chainrule, "micrograd": _memory_micrograd, "pytorch": _memory_torch},
+}
+
+
+def build(task: str, engine: str, size: int = 0, setup: Any = None) -> Built:
+    """(run, label, note) for one engine on one task; raises Missing for an absent engine."""
+    return BUILDERS[task][engine](size, setup)
