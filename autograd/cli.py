@@ -159,9 +159,6 @@ def _demo(args: argparse.Namespace) -> int:
         plt.close(nn.plot.loss_curve(history, path=str(out / "loss.png")))
         print(f"wrote {out / 'loss.png'}")
         neuron = model.layers[0].neurons[0]
-        for i, w in enumerate(neuron.w, 1):  # name the boxes in the picture
-            w.label = w.label or f"w{i}"
-        neuron.b.label = neuron.b.label or "b"
         activation = neuron(list(X[0]))
         activation.backward()
         (out / "neuron.svg").write_text(to_svg(activation, show_flow=True), encoding="utf-8")

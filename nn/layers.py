@@ -70,8 +70,9 @@ class Neuron(Module):
         bound = 1.0 / math.sqrt(nin)
         self.nin = nin
         self.activation = activation
-        self.w = [Value(rng.uniform(-bound, bound)) for _ in range(nin)]
-        self.b = Value(0.0)
+        # labelled so that a drawn graph names each parameter
+        self.w = [Value(rng.uniform(-bound, bound), label=f"w{i}") for i in range(1, nin + 1)]
+        self.b = Value(0.0, label="b")
         self._act = ACTIVATIONS[activation]
 
     def __call__(self, x: Input) -> Value:
