@@ -8,13 +8,12 @@ point at the line that built the op.
 
 from __future__ import annotations
 
-import contextlib
 import math
 import os
 import sys
 from typing import TYPE_CHECKING, Sequence
 
-from .grad_mode import mode, set_flags
+from .grad_mode import FlagSetter
 
 if TYPE_CHECKING:
     from .value import Value
@@ -25,23 +24,11 @@ _LIBRARY_DIRS = tuple(
 )
 
 
-class detect_anomaly(contextlib.ContextDecorator):
+class detect_anomaly(FlagSetter):
     """Context manager and decorator, per thread: raise FloatingPointError at the first
     op whose result (forward) or gradient contribution (backward) is nan or inf."""
 
-    def __init__(self) -> None:
-        self._saved: list[bool] = []
-
-    def _recreate_cm(self) -> detect_anomaly:
-        return type(self)()
-
-    def __enter__(self) -> detect_anomaly:
-        self._saved.append(mode.anomaly)
-        set_flags(anomaly=True)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        set_flags(anomaly=self._saved.pop())
+    flag, value = "anomaly", True
 
 
 def user_site() -> str:

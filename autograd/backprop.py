@@ -101,8 +101,9 @@ def grad(output: Value, inputs: Sequence[Value]) -> List[float]:
     kept = [node.grad for node in order]
     try:
         for node in order:
-            node.grad = 0.0
-        _chain_rule(_prepare(output, 1.0))
+            node.grad = 0.0  # leaves too: only this call's contributions are wanted
+        output.grad = 1.0
+        _chain_rule(order)
         in_graph = set(order)
         return [x.grad if x in in_graph else 0.0 for x in inputs]
     finally:

@@ -44,22 +44,35 @@ def is_grad_enabled() -> bool:
     return mode.recording
 
 
-class no_grad(contextlib.ContextDecorator):
+class FlagSetter(contextlib.ContextDecorator):
+    """Context manager and decorator: set one of this thread's flags inside, restore it after.
+
+    Subclasses name the flag and its value inside. It nests, and each decorated call gets
+    its own saved state, so one decorated function is safe to call from several threads.
+    """
+
+    flag = ""
+    value = False
+
+    def __init__(self) -> None:
+        self._saved: list[bool] = []  # a stack, so one instance may be entered twice
+
+    def _recreate_cm(self) -> FlagSetter:
+        return type(self)()
+
+    def __enter__(self) -> FlagSetter:
+        self._saved.append(getattr(mode, self.flag))
+        set_flags(**{self.flag: self.value})
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        set_flags(**{self.flag: self._saved.pop()})
+
+
+class no_grad(FlagSetter):
     """Context manager and decorator: ops inside record no graph (results have no parents).
 
     As in PyTorch, it affects only the current thread, and nests.
     """
 
-    def __init__(self) -> None:
-        self._saved: list[bool] = []  # a stack, so one instance may be entered twice
-
-    def _recreate_cm(self) -> no_grad:
-        return type(self)()  # each decorated call gets its own state: thread-safe
-
-    def __enter__(self) -> no_grad:
-        self._saved.append(mode.recording)
-        set_flags(recording=False)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        set_flags(recording=self._saved.pop())
+    flag, value = "recording", False
