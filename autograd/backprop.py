@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Iterator, List, NamedTuple, Sequence, Tuple
 
 from . import anomaly
 from .grad_mode import mode
+from .value import per_parent
 
 if TYPE_CHECKING:
     from .value import Value
@@ -42,7 +43,14 @@ def topological_order(root: Value) -> List[Value]:
         visited.add(node)  # mark on expansion, not on push: a pushed node may still be
         stack.append(node)  # needed below a node that is expanded earlier
         stack.append(_PLACE)
-        for parent in node.parents:
+        parents = node._parents
+        if type(parents) is not tuple:  # a lone parent, stored bare
+            if parents not in visited:
+                stack.append(parents)
+            continue
+        if visited.issuperset(parents):  # often so, as when layer inputs feed many neurons
+            continue
+        for parent in parents:
             if parent not in visited:
                 stack.append(parent)
     return order
@@ -63,17 +71,18 @@ def _prepare(root: Value, grad: float) -> List[Value]:
 
 def _chain_rule(order: Sequence[Value]) -> None:
     """Children before parents: each edge adds local derivative x upstream gradient."""
-    check = anomaly.check_backward if mode.anomaly else None
+    if mode.anomaly:  # the same walk, checked one step at a time
+        for _ in _steps(order):
+            pass
+        return
     for node in reversed(order):
         rule = node._rule
         if rule is None:  # a leaf: nothing further back
             continue
         sends = rule(node, node.grad)
-        if check is not None:
-            check(node, sends)
-        parents = node.parents
-        if len(parents) == 1:  # most ops have one parent: no zip, a third off this loop on a chain
-            parents[0].grad += sends[0]
+        parents = node._parents
+        if type(parents) is not tuple:  # a lone parent, and its gradient, come bare
+            parents.grad += sends
             continue
         for parent, contribution in zip(parents, sends):
             parent.grad += contribution  # the sum over every path happens here
@@ -125,12 +134,16 @@ def backward_steps(root: Value, grad: float = 1.0) -> Iterator[Step]:
     Each step is yielded after the node has sent its gradient on; leaves send nothing.
     Run to the end, it leaves the same gradients as root.backward(grad).
     """
-    order = _prepare(root, grad)
+    yield from _steps(_prepare(root, grad))
+
+
+def _steps(order: Sequence[Value]) -> Iterator[Step]:
+    """_chain_rule's loop, yielding each node's step, and checking it under detect_anomaly."""
     check = anomaly.check_backward if mode.anomaly else None
     for node in reversed(order):
         sends: Tuple[Tuple[Value, float], ...] = ()
         if node._rule is not None:
-            contributions = node._rule(node, node.grad)
+            contributions = per_parent(node, node._rule(node, node.grad))
             if check is not None:
                 check(node, contributions)
             sends = tuple(zip(node.parents, contributions))

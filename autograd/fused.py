@@ -10,8 +10,8 @@ constants, not graph nodes.
 from __future__ import annotations
 
 import operator
-from itertools import compress
-from typing import Iterable, List, Sequence, Tuple
+from itertools import compress, repeat
+from typing import Iterable, Iterator, List, Sequence, Tuple
 
 from .value import Operand, Value, _as_float, _node
 
@@ -55,8 +55,8 @@ def _dot_operands(weights: list, inputs: list, bias: Operand) -> tuple:
     return w, x, b, parents, local
 
 
-def _dot_back(out: Value, g: float) -> List[float]:
-    return [g * d for d in out._saved]
+def _dot_back(out: Value, g: float) -> Iterator[float]:
+    return map(operator.mul, repeat(g), out._saved)  # lazy: consumed once, by the chain rule
 
 
 def sum_values(values: Iterable[Operand]) -> Value:
@@ -66,5 +66,5 @@ def sum_values(values: Iterable[Operand]) -> Value:
     return _node(sum(floats, 0.0), tuple(compress(values, is_value)), "sum", _sum_back)
 
 
-def _sum_back(out: Value, g: float) -> Tuple[float, ...]:
-    return (g,) * len(out.parents)
+def _sum_back(out: Value, g: float) -> Iterator[float]:
+    return repeat(g, len(out._parents))

@@ -2,17 +2,17 @@
 
 Each op is two pieces side by side: the forward, which computes the float and calls
 `_node`, and its backward rule `rule(out, g)`, which returns the gradient sent to each
-parent (local derivative times the upstream gradient `g`) in parent order. A rule is one
-function shared by every node of its op; it receives the output node as an argument
-rather than capturing it, so no node refers to itself and a discarded graph is freed by
-reference counting alone. The formulas are PyTorch's, so results agree with it at the
+parent (local derivative times the upstream gradient `g`): a float for an op with one
+parent, else one per parent in parent order. A rule is one function shared by every node
+of its op; it receives the output node as an argument rather than capturing it, so no
+node refers to itself and a discarded graph is freed by reference counting alone. The formulas are PyTorch's, so results agree with it at the
 edges too (inf, nan, kinks). backprop.py runs the rules; _floats.py does the IEEE math.
 """
 
 from __future__ import annotations
 
 import numbers
-from typing import Callable, Optional, Tuple, Union
+from typing import Callable, Iterable, Optional, Tuple, Union
 
 from . import _floats as F
 from . import anomaly, grad_mode
@@ -20,7 +20,8 @@ from .grad_mode import mode
 
 Number = Union[int, float]
 Operand = Union["Value", Number]
-Rule = Callable[["Value", float], "Tuple[float, ...]"]
+Rule = Callable[["Value", float], "Union[float, Iterable[float]]"]
+Parents = Union["Value", Tuple["Value", ...]]  # a lone parent is stored bare (see Value)
 
 
 def _describe(x: object) -> str:
@@ -56,29 +57,38 @@ def _constant(x: object) -> Optional[float]:
 _new = object.__new__
 
 
-def _node(data: float, parents: tuple, op: str, rule: Rule, saved: object = None) -> Value:
+def _node(data: float, parents: Parents, op: str, rule: Rule, saved: object = None) -> Value:
     """Make an op's output node: the one place that consults grad mode and anomaly mode."""
     out = _new(Value)
     out.data = data
     out.grad = 0.0
     out.label = ""
     out.op = op
-    out.parents = parents
+    out._parents = parents
     out._rule = rule
     out._saved = saved
     # the common case (every thread records, no anomaly detection) is one global check
     if grad_mode.threads_not_plain and not mode.plain:
         if not mode.recording:  # no_grad: record nothing, the result is a leaf
-            out.op, out.parents, out._rule, out._saved = "", (), None, None
+            out.op, out._parents, out._rule, out._saved = "", (), None, None
         if mode.anomaly:
-            anomaly.check_forward(out, op, parents, saved)
+            anomaly.check_forward(out, op, out.parents, saved)
     return out
+
+
+def per_parent(node: Value, sends: Union[float, Iterable[float]]) -> Tuple[float, ...]:
+    """What a node's rule returned, as a tuple of one gradient per parent (a rule returns
+    a lone parent's bare, and may return the others as any iterable)."""
+    return tuple(sends) if type(node._parents) is tuple else (sends,)
 
 
 class Value:
     """A scalar that remembers how it was computed, so that backward() can differentiate it."""
 
-    __slots__ = ("data", "grad", "label", "op", "parents", "_rule", "_saved", "_site")
+    # A lone parent is kept bare rather than in a 1-tuple: most ops have one parent, and
+    # each tuple is one more object for CPython's cyclic collector to walk, over and over
+    # as a graph grows. `parents` gives the tuple.
+    __slots__ = ("data", "grad", "label", "op", "_parents", "_rule", "_saved", "_site")
     __array_ufunc__ = None  # NumPy scalars defer to Value's reflected operators
 
     def __init__(self, data: Number, label: str = "") -> None:
@@ -88,9 +98,15 @@ class Value:
         self.grad = 0.0
         self.label = label
         self.op = ""
-        self.parents: Tuple[Value, ...] = ()
+        self._parents: Parents = ()
         self._rule: Optional[Rule] = None
         self._saved: object = None
+
+    @property
+    def parents(self) -> Tuple[Value, ...]:
+        """The operands that are Values, in operand order; () for a leaf."""
+        parents = self._parents
+        return parents if type(parents) is tuple else (parents,)
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
@@ -119,15 +135,15 @@ class Value:
         c = _constant(other)
         if c is None:
             return NotImplemented
-        return _node(self.data + c, (self,), "+", Value._add_const_back, c)
+        return _node(self.data + c, self, "+", Value._add_const_back, c)
 
     @staticmethod
     def _add_back(out: Value, g: float) -> tuple:
         return g, g
 
     @staticmethod
-    def _add_const_back(out: Value, g: float) -> tuple:
-        return (g,)
+    def _add_const_back(out: Value, g: float) -> float:
+        return g
 
     # --- multiplication: d(a * b)/da = b, d(a * b)/db = a ---------------------------
 
@@ -137,16 +153,16 @@ class Value:
         c = _constant(other)
         if c is None:
             return NotImplemented
-        return _node(self.data * c, (self,), "*", Value._mul_const_back, c)
+        return _node(self.data * c, self, "*", Value._mul_const_back, c)
 
     @staticmethod
     def _mul_back(out: Value, g: float) -> tuple:
-        a, b = out.parents
+        a, b = out._parents
         return g * b.data, g * a.data
 
     @staticmethod
-    def _mul_const_back(out: Value, g: float) -> tuple:
-        return (g * out._saved,)
+    def _mul_const_back(out: Value, g: float) -> float:
+        return g * out._saved
 
     # --- division: d(a / b)/da = 1/b, d(a / b)/db = -a/b^2, computed as -(a/b)/b -------
 
@@ -156,26 +172,26 @@ class Value:
         c = _constant(other)
         if c is None:
             return NotImplemented
-        return _node(F.div(self.data, c), (self,), "/", Value._div_const_back, c)
+        return _node(F.div(self.data, c), self, "/", Value._div_const_back, c)
 
     def __rtruediv__(self, other: Number) -> Value:  # other / self
         c = _constant(other)
         if c is None:
             return NotImplemented
-        return _node(F.div(c, self.data), (self,), "/", Value._rdiv_back, c)
+        return _node(F.div(c, self.data), self, "/", Value._rdiv_back, c)
 
     @staticmethod
     def _div_back(out: Value, g: float) -> tuple:
-        b = out.parents[1].data
+        b = out._parents[1].data
         return F.div(g, b), -g * F.div(out.data, b)
 
     @staticmethod
-    def _div_const_back(out: Value, g: float) -> tuple:
-        return (F.div(g, out._saved),)
+    def _div_const_back(out: Value, g: float) -> float:
+        return F.div(g, out._saved)
 
     @staticmethod
-    def _rdiv_back(out: Value, g: float) -> tuple:
-        return (-g * F.div(out.data, out.parents[0].data),)
+    def _rdiv_back(out: Value, g: float) -> float:
+        return -g * F.div(out.data, out._parents.data)
 
     # --- power: d(x^y)/dx = y x^(y-1), d(x^y)/dy = x^y log x ---------------------------
     # PyTorch's conventions: the x-derivative is 0 where y == 0, the y-derivative is 0
@@ -190,30 +206,30 @@ class Value:
         c = _constant(other)
         if c is None:
             return NotImplemented
-        return _node(F.pow_scalar(self.data, c), (self,), "**", Value._pow_const_back, c)
+        return _node(F.pow_scalar(self.data, c), self, "**", Value._pow_const_back, c)
 
     def __rpow__(self, other: Number) -> Value:  # other ** self
         c = _constant(other)
         if c is None:
             return NotImplemented
-        return _node(F.pow(c, self.data), (self,), "**", Value._rpow_back, c)
+        return _node(F.pow(c, self.data), self, "**", Value._rpow_back, c)
 
     @staticmethod
     def _pow_back(out: Value, g: float) -> tuple:
-        x, y = out.parents[0].data, out.parents[1].data
+        x, y = out._parents[0].data, out._parents[1].data
         dx = 0.0 if y == 0.0 else g * (y * F.pow(x, y - 1.0))
         dy = g * (0.0 if x == 0.0 and y >= 0.0 else out.data * F.log(x))
         return dx, dy
 
     @staticmethod
-    def _pow_const_back(out: Value, g: float) -> tuple:
+    def _pow_const_back(out: Value, g: float) -> float:
         c = out._saved
-        return (0.0 if c == 0.0 else g * (c * F.pow_scalar(out.parents[0].data, c - 1.0)),)
+        return 0.0 if c == 0.0 else g * (c * F.pow_scalar(out._parents.data, c - 1.0))
 
     @staticmethod
-    def _rpow_back(out: Value, g: float) -> tuple:
-        c, y = out._saved, out.parents[0].data
-        return (g * (0.0 if c == 0.0 and y >= 0.0 else out.data * F.log(c)),)
+    def _rpow_back(out: Value, g: float) -> float:
+        c, y = out._saved, out._parents.data
+        return g * (0.0 if c == 0.0 and y >= 0.0 else out.data * F.log(c))
 
     # --- derived operators: one-liners over the primitives above -------------------
 
@@ -240,74 +256,74 @@ class Value:
 
     def exp(self) -> Value:
         """e^x; d/dx = e^x."""
-        return _node(F.exp(self.data), (self,), "exp", Value._exp_back)
+        return _node(F.exp(self.data), self, "exp", Value._exp_back)
 
     @staticmethod
-    def _exp_back(out: Value, g: float) -> tuple:
-        return (g * out.data,)
+    def _exp_back(out: Value, g: float) -> float:
+        return g * out.data
 
     def log(self) -> Value:
         """Natural logarithm; d/dx = 1/x."""
-        return _node(F.log(self.data), (self,), "log", Value._log_back)
+        return _node(F.log(self.data), self, "log", Value._log_back)
 
     @staticmethod
-    def _log_back(out: Value, g: float) -> tuple:
-        return (F.div(g, out.parents[0].data),)
+    def _log_back(out: Value, g: float) -> float:
+        return F.div(g, out._parents.data)
 
     def sqrt(self) -> Value:
         """Square root; d/dx = 1 / (2 sqrt(x)), inf at 0."""
-        return _node(F.sqrt(self.data), (self,), "sqrt", Value._sqrt_back)
+        return _node(F.sqrt(self.data), self, "sqrt", Value._sqrt_back)
 
     @staticmethod
-    def _sqrt_back(out: Value, g: float) -> tuple:
-        return (F.div(g, 2.0 * out.data),)
+    def _sqrt_back(out: Value, g: float) -> float:
+        return F.div(g, 2.0 * out.data)
 
     def tanh(self) -> Value:
         """Hyperbolic tangent; d/dx = 1 - tanh(x)^2."""
-        return _node(F.tanh(self.data), (self,), "tanh", Value._tanh_back)
+        return _node(F.tanh(self.data), self, "tanh", Value._tanh_back)
 
     @staticmethod
-    def _tanh_back(out: Value, g: float) -> tuple:
+    def _tanh_back(out: Value, g: float) -> float:
         t = out.data  # 1 - t^2 factored: no cancellation as |t| -> 1 (PyTorch uses an fma)
-        return (g * ((1.0 - t) * (1.0 + t)),)
+        return g * ((1.0 - t) * (1.0 + t))
 
     def sigmoid(self) -> Value:
         """Logistic function s(x) = 1 / (1 + e^-x); d/dx = s(x) (1 - s(x))."""
-        return _node(F.sigmoid(self.data), (self,), "sigmoid", Value._sigmoid_back)
+        return _node(F.sigmoid(self.data), self, "sigmoid", Value._sigmoid_back)
 
     @staticmethod
-    def _sigmoid_back(out: Value, g: float) -> tuple:
+    def _sigmoid_back(out: Value, g: float) -> float:
         s = out.data
-        return (g * (1.0 - s) * s,)
+        return g * (1.0 - s) * s
 
     def relu(self) -> Value:
         """max(x, 0); d/dx = 1 for x > 0, else 0 (0 at the kink, as PyTorch)."""
-        return _node(F.relu(self.data), (self,), "relu", Value._relu_back)
+        return _node(F.relu(self.data), self, "relu", Value._relu_back)
 
     @staticmethod
-    def _relu_back(out: Value, g: float) -> tuple:
-        return (0.0 if out.data <= 0.0 else g,)
+    def _relu_back(out: Value, g: float) -> float:
+        return 0.0 if out.data <= 0.0 else g
 
     def sin(self) -> Value:
         """sin x; d/dx = cos x."""
-        return _node(F.sin(self.data), (self,), "sin", Value._sin_back)
+        return _node(F.sin(self.data), self, "sin", Value._sin_back)
 
     @staticmethod
-    def _sin_back(out: Value, g: float) -> tuple:
-        return (g * F.cos(out.parents[0].data),)
+    def _sin_back(out: Value, g: float) -> float:
+        return g * F.cos(out._parents.data)
 
     def cos(self) -> Value:
         """cos x; d/dx = -sin x."""
-        return _node(F.cos(self.data), (self,), "cos", Value._cos_back)
+        return _node(F.cos(self.data), self, "cos", Value._cos_back)
 
     @staticmethod
-    def _cos_back(out: Value, g: float) -> tuple:
-        return (g * -F.sin(out.parents[0].data),)
+    def _cos_back(out: Value, g: float) -> float:
+        return g * -F.sin(out._parents.data)
 
     def __abs__(self) -> Value:
         """|x|; d/dx = sign(x), 0 at the kink (as PyTorch)."""
-        return _node(abs(self.data), (self,), "abs", Value._abs_back)
+        return _node(abs(self.data), self, "abs", Value._abs_back)
 
     @staticmethod
-    def _abs_back(out: Value, g: float) -> tuple:
-        return (g * F.sign(out.parents[0].data),)
+    def _abs_back(out: Value, g: float) -> float:
+        return g * F.sign(out._parents.data)

@@ -13,7 +13,7 @@ from typing import Collection, Dict, List, Optional
 import graphviz
 
 from .backprop import topological_order
-from .value import Value
+from .value import Value, per_parent
 
 __all__ = ["draw_dot", "to_svg", "render", "run_dot", "svg_or_none", "INSTALL_HINT"]
 
@@ -88,7 +88,7 @@ def _flows(node: Value) -> List[float]:
     """What node sent back to each parent: local derivative x upstream gradient."""
     if node._rule is None:
         return [0.0] * len(node.parents)
-    return list(node._rule(node, node.grad))
+    return list(per_parent(node, node._rule(node, node.grad)))
 
 
 def _check_args(root: object, rankdir: str, max_nodes: object) -> None:

@@ -114,3 +114,29 @@ def test_a_value_times_value_node_costs_under_450_bytes() -> None:
     finally:
         tracemalloc.stop()
     assert per_node <= 450, f"{per_node:.0f} bytes per node (micrograd: about 688)"
+
+
+def _tracked_objects_per_node(make_node) -> float:
+    """Objects the cyclic collector tracks, per node made by make_node(previous node)."""
+    n = 1_000
+    with _collector_off():
+        x = Value(0.5)
+        before = len(gc.get_objects())
+        for _ in range(n):
+            x = make_node(x)
+        return (len(gc.get_objects()) - before) / n
+
+
+@pytest.mark.parametrize("op", ["exp", "tanh", "relu", "times a number", "plus a number", "abs"])
+def test_a_one_parent_node_is_a_single_object_for_the_collector(op: str) -> None:
+    make = {"times a number": lambda x: x * 1.0001, "plus a number": lambda x: x + 0.001,
+            "abs": abs}.get(op) or (lambda x: getattr(x, op)())
+    # the cyclic collector walks every tracked object again and again as a graph grows;
+    # a lone parent kept in its own 1-tuple would double the objects it walks
+    assert _tracked_objects_per_node(make) == 1.0
+    assert make(Value(0.5)).parents != ()
+
+
+def test_a_two_parent_node_is_two_objects_for_the_collector() -> None:
+    w = Value(0.9)
+    assert _tracked_objects_per_node(lambda x: x * w) == 2.0  # the node and its parents tuple
