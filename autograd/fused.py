@@ -1,4 +1,4 @@
-"""Many-input ops as one node: dot (w . x + b) and sum_values (a + b + ...).
+"""Many-input ops as one node: dot (w . x + b), dots (a layer's W x + b) and sum_values.
 
 Built from binary ops, a neuron with n inputs is 2n nodes; fused, it is one node with
 n to 2n + 1 parents. The math is unchanged (the gradient to each operand is the other
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import operator
 from itertools import compress, repeat
-from typing import Iterable, Iterator, List, Sequence, Tuple
+from typing import Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from .value import Operand, Value, _as_float, _node
 
@@ -27,27 +27,49 @@ def _split(operands: Sequence[Operand]) -> Tuple[List[bool], List[float]]:
 
 def dot(weights: Iterable[Operand], inputs: Iterable[Operand], bias: Operand = 0.0) -> Value:
     """sum_i w_i x_i + bias as one node; d/dw_i = x_i, d/dx_i = w_i, d/dbias = 1."""
-    if type(weights) is not list or type(inputs) is not list:  # lists (a neuron's) need no copy
-        weights, inputs = list(weights), list(inputs)
-    if len(weights) != len(inputs):
-        raise ValueError(f"dot() needs equal lengths, got {len(weights)} weights and {len(inputs)} inputs")
-    w, x, b, parents, local = _dot_operands(weights, inputs, bias)
-    data = sum(map(operator.mul, w, x), 0.0) + b
-    # local derivatives are floats saved at forward time, as PyTorch saves tensors
-    return _node(data, parents, "dot", _dot_back, local)
+    return dots([weights], inputs, [bias])[0]
+
+
+def dots(rows: Iterable[Iterable[Operand]], inputs: Iterable[Operand],
+         biases: Iterable[Operand]) -> List[Value]:
+    """A layer's W x + b: dot(w, inputs, b) for each row w of weights and its bias b.
+
+    One node per row, as dot makes; the inputs are read once for all the rows.
+    """
+    inputs = inputs if type(inputs) is list else list(inputs)
+    rows, biases = list(rows), list(biases)
+    if len(rows) != len(biases):
+        raise ValueError(f"dots() needs a bias per row, got {len(rows)} rows and {len(biases)} biases")
+    x = [v.data for v in inputs if type(v) is Value]
+    if len(x) == len(inputs):  # all Values (a hidden layer's inputs): each is a parent
+        x_parents: Optional[list] = inputs
+    elif not x and set(map(type, inputs)) <= _JUST_FLOAT:  # all floats (a first layer's): constants
+        x, x_parents = inputs, []
+    else:  # a mix, sorted out operand by operand below
+        x_parents = None
+    out = []
+    for weights, bias in zip(rows, biases):
+        weights = weights if type(weights) is list else list(weights)
+        if len(weights) != len(inputs):
+            raise ValueError(f"dot() needs equal lengths, got {len(weights)} weights and {len(inputs)} inputs")
+        w = [v.data for v in weights if type(v) is Value]
+        if x_parents is not None and len(w) == len(weights) and type(bias) is Value:  # a neuron
+            b, parents = bias.data, (*weights, *x_parents, bias)
+            local = (*x, *w, 1.0) if x_parents else (*x, 1.0)
+            row_x = x
+        else:
+            w, row_x, b, parents, local = _dot_operands(weights, inputs, bias)
+        data = sum(map(operator.mul, w, row_x), 0.0) + b
+        # local derivatives are floats saved at forward time, as PyTorch saves tensors
+        out.append(_node(data, parents, "dot", _dot_back, local))
+    return out
 
 
 def _dot_operands(weights: list, inputs: list, bias: Operand) -> tuple:
-    """The floats w, x and b; the Values among the operands (the parents), in order
-    weights, inputs, bias; and d dot / d parent for each: x_i, w_i or 1."""
-    w = [v.data for v in weights if type(v) is Value]
-    if len(w) == len(weights) and type(bias) is Value:  # a neuron: one pass per side
-        x = [v.data for v in inputs if type(v) is Value]
-        if len(x) == len(inputs):  # a hidden layer: Value inputs
-            return w, x, bias.data, (*weights, *inputs, bias), (*x, *w, 1.0)
-        if not x and set(map(type, inputs)) <= _JUST_FLOAT:  # a first layer: float inputs
-            return w, inputs, bias.data, (*weights, bias), (*inputs, 1.0)
-    w_is_value, w = _split(weights)  # any other mix: operand by operand
+    """For any mix of Values and numbers: the floats w, x and b; the Values among the
+    operands (the parents), in order weights, inputs, bias; and d dot / d parent for
+    each: x_i, w_i or 1."""
+    w_is_value, w = _split(weights)
     x_is_value, x = _split(inputs)
     b_is_value, (b,) = _split([bias])
     parents = (*compress(weights, w_is_value), *compress(inputs, x_is_value), *compress([bias], b_is_value))

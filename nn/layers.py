@@ -11,7 +11,7 @@ import math
 import random
 from typing import Any, Callable, Dict, List, Optional, Sequence, Union
 
-from autograd import Value, dot
+from autograd import Value, dot, dots
 
 from .module import Module, one_or_many, state_fields, state_list, state_number
 
@@ -117,7 +117,10 @@ class Layer(Module):
         return one_or_many(self._forward(_as_list(x, self.nin, "Layer")))
 
     def _forward(self, x: list) -> List[Value]:
-        return [n(x) for n in self.neurons]
+        """Each neuron's act(w . x + b), with x read once for the whole layer."""
+        out = dots([n.w for n in self.neurons], x, [n.b for n in self.neurons])
+        act = ACTIVATIONS[self.activation]
+        return out if act is None else [act(v) for v in out]
 
     def parameters(self) -> List[Value]:
         return [p for n in self.neurons for p in n.parameters()]

@@ -38,6 +38,16 @@ def _torch_dot(*xs):
     return w[0] * x[0] + w[1] * x[1] + b
 
 
+def _dots(w00, w01, w10, w11, x0, x1, b0, b1):
+    """A 2x2 layer, W x + b, its two outputs multiplied so that the case has one output."""
+    y0, y1 = autograd.dots([[w00, w01], [w10, w11]], [x0, x1], [b0, b1])
+    return y0 * y1
+
+
+def _torch_dots(w00, w01, w10, w11, x0, x1, b0, b1):
+    return (w00 * x0 + w01 * x1 + b0) * (w10 * x0 + w11 * x1 + b1)
+
+
 def _torch_sum(*xs):
     return xs[0] + xs[1] + xs[2] + 2.5
 
@@ -83,6 +93,7 @@ CASES = [
         (WIDE,) * 5,
         torch_fn=_torch_dot,
     ),
+    Case("dots", _dots, (WIDE,) * 8, torch_fn=_torch_dots),
     Case(
         "sum_values",
         lambda a, b, c: autograd.sum_values([a, b, c, 2.5]),
