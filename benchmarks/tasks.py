@@ -1,7 +1,8 @@
 """The benchmark's tasks: for each (task, engine), a builder of a callable doing one unit.
 
 "mlp": one SGD step of MLP(2, [16, 16, 1]) on 100 two-moons points, hinge loss + 1e-4 L2.
-"chain": `size` mixed ops x -> exp(tanh(x * w + c)), forward and backward.
+"chain": `size` mixed ops x -> exp(tanh(x * w + c)), forward and backward; by size, also
+in a bare process and in a plotting session's heap (see _heap).
 "memory": bytes per Value * Value node. A builder raises Missing for an absent engine.
 """
 
@@ -190,7 +191,40 @@ def _chain_chainrule_collector_off(size: int, setup: None) -> Built:
         finally:
             gc.enable()
 
-    return run_collector_off, "chainrule, collector off", ""
+    return run_collector_off, "chainrule, collector off", _heap("bare process")
+
+
+def _heap(process: str) -> str:
+    """Make this worker's heap that of a `process`, and say how big it is.
+
+    "bare process": only the engine imported. "plotting session": also what a chainrule
+    program that trains and plots loads (nn, matplotlib.pyplot, tqdm), as the demo and the
+    notebooks do; a Jupyter kernel's heap is larger still. The heap matters because each
+    full collection walks all of it: in a bare process a graph of 10,000 nodes is most of
+    the heap and is rarely walked, while a million-node graph is walked about five times
+    over as it grows.
+    """
+    if process == "plotting session":
+        import matplotlib.pyplot  # noqa: F401
+        import tqdm  # noqa: F401
+
+        import nn  # noqa: F401
+    return f"{len(gc.get_objects()):,} objects tracked before the graph"
+
+
+def _chain_in(process: str, engine: str) -> Callable[[int, None], Built]:
+    """The chain, by chainrule or by the least graph pure Python can build (linked list),
+    in a worker whose heap is that of `process`."""
+
+    def build(size: int, setup: None) -> Built:
+        note = _heap(process)
+        if engine == "chainrule":
+            run, _, _ = _chain_chainrule(size, setup)
+        else:
+            run = lambda: handwritten.linked_chain(size)  # noqa: E731
+        return run, f"{engine}, {process}", note
+
+    return build
 
 
 def _chain_torch(size: int, setup: None) -> Built:
@@ -232,6 +266,8 @@ BUILDERS: Dict[str, Dict[str, Callable[[int, Any], Built]]] = {
         "handwritten": _chain_handwritten,
         "chainrule": _chain_chainrule,
         "chainrule, collector off": _chain_chainrule_collector_off,
+        **{f"{engine}, {process}": _chain_in(process, engine)
+           for engine in ("chainrule", "linked list") for process in ("bare process", "plotting session")},
         "pytorch": _chain_torch,
     },
     "memory": {"chainrule": _memory_chainrule, "micrograd": _memory_micrograd, "pytorch": _memory_torch},

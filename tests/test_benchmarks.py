@@ -1,0 +1,45 @@
+"""The benchmark's tasks compute what they claim: every engine agrees with the handwritten
+baseline on each task (the benchmark times them; these tests time nothing)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from benchmarks import handwritten, tasks
+from benchmarks.runner import agree
+
+
+@pytest.mark.parametrize("n", [4, 40, 4_000])
+def test_linked_list_chain_is_the_handwritten_chain_bit_for_bit(n: int) -> None:
+    assert handwritten.linked_chain(n) == handwritten.chain(n)
+
+
+def test_handwritten_chain_gradient_matches_central_differences() -> None:
+    n, h = 12, 1e-6
+
+    def slope(**at: float) -> float:
+        (name, value), = at.items()
+        return (handwritten.chain(n, **{name: value + h})[0] - handwritten.chain(n, **{name: value - h})[0]) / (2 * h)
+
+    _, d_x, d_w = handwritten.chain(n)
+    assert math.isclose(d_x, slope(x=0.5), rel_tol=1e-6) and math.isclose(d_w, slope(w=0.9), rel_tol=1e-6)
+
+
+CHAIN_ENGINES = [e for e in tasks.BUILDERS["chain"] if e != "handwritten"]
+
+
+@pytest.mark.parametrize("engine", CHAIN_ENGINES)
+def test_every_chain_engine_agrees_with_handwritten(engine: str) -> None:
+    run, label, _ = tasks.build("chain", engine, 400)
+    assert agree(run(), handwritten.chain(400)), label
+
+
+@pytest.mark.parametrize("engine", ["chainrule nn", "chainrule ops", "pytorch"])
+def test_every_mlp_engine_takes_the_handwritten_step(engine: str) -> None:
+    setup = tasks.mlp_setup()
+    reference, _, _ = tasks.build("mlp", "handwritten", 0, setup)
+    run, label, _ = tasks.build("mlp", engine, 0, setup)
+    for _ in range(3):  # the same losses step after step: the same updates too
+        assert agree(run(), reference()), label
