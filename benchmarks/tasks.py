@@ -217,12 +217,11 @@ def _chain_in(process: str, engine: str) -> Callable[[int, None], Built]:
     in a worker whose heap is that of `process`."""
 
     def build(size: int, setup: None) -> Built:
-        note = _heap(process)
         if engine == "chainrule":
             run, _, _ = _chain_chainrule(size, setup)
         else:
             run = lambda: handwritten.linked_chain(size)  # noqa: E731
-        return run, f"{engine}, {process}", note
+        return run, f"{engine}, {process}", _heap(process)
 
     return build
 
