@@ -31,7 +31,7 @@ def _optional(module: str, hint: str) -> Any:
 
 
 def _torch() -> Any:
-    torch = _optional("torch", "pip install torch")
+    torch = _optional("torch", "pip install torch==2.13.0, as the dev extra does")
     torch.set_num_threads(1)  # 0-d tensors gain nothing from threads; keep the machine quiet
     return torch
 
