@@ -5,8 +5,9 @@ Each op is two pieces side by side: the forward, which computes the float and ca
 parent (local derivative times the upstream gradient `g`): a float for an op with one
 parent, else one per parent in parent order. A rule is one function shared by every node
 of its op; it receives the output node as an argument rather than capturing it, so no
-node refers to itself and a discarded graph is freed by reference counting alone. The formulas are PyTorch's, so results agree with it at the
-edges too (inf, nan, kinks). backprop.py runs the rules; _floats.py does the IEEE math.
+node refers to itself and a discarded graph is freed by reference counting alone. The
+formulas are PyTorch's, so results agree with it at the edges too (inf, nan, kinks).
+backprop.py runs the rules; _floats.py does the IEEE math.
 """
 
 from __future__ import annotations
