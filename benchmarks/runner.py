@@ -57,8 +57,9 @@ def agree(a: Any, b: Any, rel: float = 1e-9) -> bool:
 
 
 def human_time(seconds: float) -> str:
+    """Three significant digits in the largest unit that keeps them (999.6 ms is 1 s)."""
     for unit, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
-        if seconds >= scale:
+        if seconds >= scale * 0.9995:  # what rounds to 1000 of a unit is 1 of the next
             return f"{seconds / scale:.3g} {unit}"
     return f"{seconds / 1e-9:.3g} ns"
 

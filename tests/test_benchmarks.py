@@ -8,7 +8,7 @@ import math
 import pytest
 
 from benchmarks import handwritten, tasks
-from benchmarks.runner import agree
+from benchmarks.runner import agree, human_time
 
 
 @pytest.mark.parametrize("n", [4, 40, 4_000])
@@ -43,3 +43,9 @@ def test_every_mlp_engine_takes_the_handwritten_step(engine: str) -> None:
     run, label, _ = tasks.build("mlp", engine, 0, setup)
     for _ in range(3):  # the same losses step after step: the same updates too
         assert agree(run(), reference()), label
+
+
+@pytest.mark.parametrize("seconds, shown", [(0.9996, "1 s"), (0.9994, "999 ms"), (2.27, "2.27 s"),
+                                            (9.996e-4, "1 ms"), (1.2e-5, "12 µs"), (4.79e-7, "479 ns")])
+def test_times_are_shown_with_three_digits_in_the_largest_unit_that_fits(seconds: float, shown: str) -> None:
+    assert human_time(seconds) == shown
