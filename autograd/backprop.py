@@ -84,6 +84,11 @@ def _chain_rule(order: Sequence[Value]) -> None:
         if type(parents) is not tuple:  # a lone parent, and its gradient, come bare
             parents.grad += sends
             continue
+        if len(parents) == 2:  # the binary ops: unpacked, without a zip
+            (a, b), (to_a, to_b) = parents, sends
+            a.grad += to_a
+            b.grad += to_b  # after a's: a and b may be one node (x * x)
+            continue
         for parent, contribution in zip(parents, sends):
             parent.grad += contribution  # the sum over every path happens here
 
