@@ -44,9 +44,12 @@ def topological_order(root: Value) -> List[Value]:
         stack.append(node)  # needed below a node that is expanded earlier
         stack.append(_PLACE)
         parents = node._parents
-        if type(parents) is not tuple:  # a lone parent, stored bare
+        if type(parents) is not tuple:  # one parent or two, stored bare
             if parents not in visited:
                 stack.append(parents)
+            second = node._second
+            if second is not None and second not in visited:
+                stack.append(second)
             continue
         if visited.issuperset(parents):  # often so, as when layer inputs feed many neurons
             continue
@@ -81,13 +84,14 @@ def _chain_rule(order: Sequence[Value]) -> None:
             continue
         sends = rule(node, node.grad)
         parents = node._parents
-        if type(parents) is not tuple:  # a lone parent, and its gradient, come bare
-            parents.grad += sends
-            continue
-        if len(parents) == 2:  # the binary ops: unpacked, without a zip
-            (a, b), (to_a, to_b) = parents, sends
-            a.grad += to_a
-            b.grad += to_b  # after a's: a and b may be one node (x * x)
+        if type(parents) is not tuple:  # one parent or two, stored bare
+            second = node._second
+            if second is None:  # a lone parent's gradient comes bare too
+                parents.grad += sends
+                continue
+            to_first, to_second = sends
+            parents.grad += to_first
+            second.grad += to_second  # after the first's: they may be one node (x * x)
             continue
         for parent, contribution in zip(parents, sends):
             parent.grad += contribution  # the sum over every path happens here

@@ -22,7 +22,7 @@ from .grad_mode import mode
 Number = Union[int, float]
 Operand = Union["Value", Number]
 Rule = Callable[["Value", float], "Union[float, Iterable[float]]"]
-Parents = Union["Value", Tuple["Value", ...]]  # a lone parent is stored bare (see Value)
+Parents = Union["Value", Tuple["Value", ...]]  # one parent (or the first of two) bare; see Value
 
 
 def _describe(x: object) -> str:
@@ -58,7 +58,8 @@ def _constant(x: object) -> Optional[float]:
 _new = object.__new__
 
 
-def _node(data: float, parents: Parents, op: str, rule: Rule, saved: object = None) -> Value:
+def _node(data: float, parents: Parents, op: str, rule: Rule, saved: object = None,
+          second: Optional[Value] = None) -> Value:
     """Make an op's output node: the one place that consults grad mode and anomaly mode."""
     out = _new(Value)
     out.data = data
@@ -66,12 +67,13 @@ def _node(data: float, parents: Parents, op: str, rule: Rule, saved: object = No
     out.label = ""
     out.op = op
     out._parents = parents
+    out._second = second
     out._rule = rule
     out._saved = saved
     # the common case (every thread records, no anomaly detection) is one global check
     if grad_mode.threads_not_plain and not mode.plain:
         if not mode.recording:  # no_grad: record nothing, the result is a leaf
-            out.op, out._parents, out._rule, out._saved = "", (), None, None
+            out.op, out._parents, out._second, out._rule, out._saved = "", (), None, None, None
         if mode.anomaly:
             anomaly.check_forward(out, op, out.parents, saved)
     return out
@@ -79,17 +81,18 @@ def _node(data: float, parents: Parents, op: str, rule: Rule, saved: object = No
 
 def per_parent(node: Value, sends: Union[float, Iterable[float]]) -> Tuple[float, ...]:
     """What a node's rule returned, as a tuple of one gradient per parent (a rule returns
-    a lone parent's bare, and may return the others as any iterable)."""
-    return tuple(sends) if type(node._parents) is tuple else (sends,)
+    a lone parent's bare, and may return several as any iterable)."""
+    return (sends,) if type(node._parents) is not tuple and node._second is None else tuple(sends)
 
 
 class Value:
     """A scalar that remembers how it was computed, so that backward() can differentiate it."""
 
-    # A lone parent is kept bare rather than in a 1-tuple: most ops have one parent, and
-    # each tuple is one more object for CPython's cyclic collector to walk, over and over
-    # as a graph grows. `parents` gives the tuple.
-    __slots__ = ("data", "grad", "label", "op", "_parents", "_rule", "_saved", "_site")
+    # Parents without a tuple where there are one or two: `_parents` holds the first and
+    # `_second` the second (or None); only a fused op (dot, sum) keeps them all in a tuple
+    # in `_parents`. A tuple per node would be one more object for CPython's cyclic
+    # collector to walk, over and over as a graph grows. `parents` gives the tuple.
+    __slots__ = ("data", "grad", "label", "op", "_parents", "_second", "_rule", "_saved", "_site")
     __array_ufunc__ = None  # NumPy scalars defer to Value's reflected operators
 
     def __init__(self, data: Number, label: str = "") -> None:
@@ -100,14 +103,17 @@ class Value:
         self.label = label
         self.op = ""
         self._parents: Parents = ()
+        self._second: Optional[Value] = None
         self._rule: Optional[Rule] = None
         self._saved: object = None
 
     @property
     def parents(self) -> Tuple[Value, ...]:
         """The operands that are Values, in operand order; () for a leaf."""
-        parents = self._parents
-        return parents if type(parents) is tuple else (parents,)
+        parents, second = self._parents, self._second
+        if type(parents) is tuple:
+            return parents
+        return (parents,) if second is None else (parents, second)
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
@@ -132,7 +138,7 @@ class Value:
 
     def __add__(self, other: Operand) -> Value:
         if isinstance(other, Value):
-            return _node(self.data + other.data, (self, other), "+", Value._add_back)
+            return _node(self.data + other.data, self, "+", Value._add_back, second=other)
         c = _constant(other)
         if c is None:
             return NotImplemented
@@ -150,7 +156,7 @@ class Value:
 
     def __mul__(self, other: Operand) -> Value:
         if isinstance(other, Value):
-            return _node(self.data * other.data, (self, other), "*", Value._mul_back)
+            return _node(self.data * other.data, self, "*", Value._mul_back, second=other)
         c = _constant(other)
         if c is None:
             return NotImplemented
@@ -158,7 +164,7 @@ class Value:
 
     @staticmethod
     def _mul_back(out: Value, g: float) -> tuple:
-        a, b = out._parents
+        a, b = out._parents, out._second
         return g * b.data, g * a.data
 
     @staticmethod
@@ -169,7 +175,7 @@ class Value:
 
     def __truediv__(self, other: Operand) -> Value:
         if isinstance(other, Value):
-            return _node(F.div(self.data, other.data), (self, other), "/", Value._div_back)
+            return _node(F.div(self.data, other.data), self, "/", Value._div_back, second=other)
         c = _constant(other)
         if c is None:
             return NotImplemented
@@ -183,7 +189,7 @@ class Value:
 
     @staticmethod
     def _div_back(out: Value, g: float) -> tuple:
-        b = out._parents[1].data
+        b = out._second.data
         return F.div(g, b), -g * F.div(out.data, b)
 
     @staticmethod
@@ -203,7 +209,7 @@ class Value:
         if modulo is not None:
             return NotImplemented
         if isinstance(other, Value):
-            return _node(F.pow(self.data, other.data), (self, other), "**", Value._pow_back)
+            return _node(F.pow(self.data, other.data), self, "**", Value._pow_back, second=other)
         c = _constant(other)
         if c is None:
             return NotImplemented
@@ -217,7 +223,7 @@ class Value:
 
     @staticmethod
     def _pow_back(out: Value, g: float) -> tuple:
-        x, y = out._parents[0].data, out._parents[1].data
+        x, y = out._parents.data, out._second.data
         dx = 0.0 if y == 0.0 else g * (y * F.pow(x, y - 1.0))
         dy = g * (0.0 if x == 0.0 and y >= 0.0 else out.data * F.log(x))
         return dx, dy
