@@ -145,7 +145,9 @@ def _memory_task(report: Report, config: Dict[str, Any]) -> None:
     micro = next((b for k, b in per_node.items() if k.startswith("micrograd")), None)
     for w in workers:
         b = per_node[w.label]
-        less = f"{micro / b:.3g}x less" if micro and b and not w.label.startswith("micrograd") else ""
+        less = ""
+        if micro and b and not w.label.startswith("micrograd"):
+            less = f"{micro / b:.3g}x less" if b <= micro else f"{b / micro:.3g}x more"
         report.rows.append(["memory / Value*Value node", w.label, w.missing or f"{b:.0f} B", "", less])
         if w.note and not w.missing:
             report.notes.append(f"memory, {w.label}: {w.note}")
