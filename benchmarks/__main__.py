@@ -23,7 +23,7 @@ from .worker import Worker
 # process, without the cyclic collector, and the least graph pure Python can build
 BY_SIZE = ["chainrule, plotting session", "chainrule, bare process", "chainrule, collector off",
            "linked list, bare process", "linked list, plotting session"]
-QUICK = {"rounds": 4, "seconds": 0.15, "big_rounds": 3, "sizes": [10_000, 1_000_000],
+QUICK = {"rounds": 4, "seconds": 0.25, "big_rounds": 3, "sizes": [10_000, 1_000_000],
          "memory_nodes": 10_000, "by_size": BY_SIZE[:1]}
 FULL = {"rounds": 9, "seconds": 0.5, "big_rounds": 5, "sizes": [10_000, 100_000, 1_000_000],
         "memory_nodes": 100_000, "by_size": BY_SIZE}
