@@ -9,14 +9,11 @@ This is the only module that accumulates into `.grad`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterator, List, NamedTuple, Sequence, Tuple
+from typing import Iterator, List, NamedTuple, Sequence, Tuple
 
 from . import anomaly
 from .grad_mode import mode
-from .value import per_parent
-
-if TYPE_CHECKING:
-    from .value import Value
+from .value import Value, _as_float, per_parent
 
 
 _PLACE = object()  # on the stack just above a node whose parents are being placed
@@ -61,8 +58,6 @@ def topological_order(root: Value) -> List[Value]:
 
 def _prepare(root: Value, grad: float) -> List[Value]:
     """Order the graph, zero the non-leaf gradients and seed the root."""
-    from .value import _as_float
-
     seed = _as_float(grad)
     order = topological_order(root)
     for node in order:
@@ -111,8 +106,6 @@ def grad(output: Value, inputs: Sequence[Value]) -> List[float]:
 
     An input that output does not depend on gets 0.0.
     """
-    from .value import Value
-
     if not isinstance(output, Value):
         raise TypeError(f"grad() expects output to be a Value, got {type(output).__name__}")
     order = topological_order(output)
