@@ -48,13 +48,13 @@ def _inputs(parents: Sequence[Value], saved: object) -> str:
     return ", ".join(numbers)
 
 
-def check_forward(out: Value, op: str, parents: Sequence[Value], saved: object) -> None:
+def check_forward(out: Value) -> None:
     """Remember where `out` was made; raise if its value is nan or inf."""
     out._site = user_site()
     if not math.isfinite(out.data):
         raise FloatingPointError(
-            f"detect_anomaly: {op or 'op'} returned {out.data!r} from inputs "
-            f"({_inputs(parents, saved)}), created at {out._site}"
+            f"detect_anomaly: {out.op} returned {out.data!r} from inputs "
+            f"({_inputs(out.parents, out._saved)}), created at {out._site}"
         )
 
 

@@ -38,6 +38,9 @@ def topological_order(root: Value) -> List[Value]:
         if node in visited:  # reached again by another path: already placed or in progress
             continue
         visited.add(node)  # mark on expansion, not on push: a pushed node may still be
+        if node._rule is None:  # a leaf has no parents to place first
+            order.append(node)
+            continue
         stack.append(node)  # needed below a node that is expanded earlier
         stack.append(_PLACE)
         parents = node._parents
@@ -145,7 +148,7 @@ def _steps(order: Sequence[Value]) -> Iterator[Step]:
     for node in reversed(order):
         sends: Tuple[Tuple[Value, float], ...] = ()
         if node._rule is not None:
-            contributions = per_parent(node, node._rule(node, node.grad))
+            contributions = per_parent(node)
             if check is not None:
                 check(node, contributions)
             sends = tuple(zip(node.parents, contributions))

@@ -72,16 +72,17 @@ def _node(data: float, parents: Parents, op: str, rule: Rule, saved: object = No
     out._saved = saved
     # the common case (every thread records, no anomaly detection) is one global check
     if grad_mode.threads_not_plain and not mode.plain:
+        if mode.anomaly:  # before no_grad clears them: the message names the inputs
+            anomaly.check_forward(out)
         if not mode.recording:  # no_grad: record nothing, the result is a leaf
             out.op, out._parents, out._second, out._rule, out._saved = "", (), None, None, None
-        if mode.anomaly:
-            anomaly.check_forward(out, op, out.parents, saved)
     return out
 
 
-def per_parent(node: Value, sends: Union[float, Iterable[float]]) -> Tuple[float, ...]:
-    """What a node's rule returned, as a tuple of one gradient per parent (a rule returns
-    a lone parent's bare, and may return several as any iterable)."""
+def per_parent(node: Value) -> Tuple[float, ...]:
+    """Run an op node's rule: the gradient it sends to each parent, as a tuple (a rule
+    returns a lone parent's bare, and may return several as any iterable)."""
+    sends = node._rule(node, node.grad)
     return (sends,) if type(node._parents) is not tuple and node._second is None else tuple(sends)
 
 

@@ -34,15 +34,11 @@ _SYMBOLS = {
     "abs": "|·|", "dot": "w·x+b", "sum": "Σ",
 }
 
-# ops with a number operand keep it in `_saved`: show it in the op node ("×2", "^0.5", "2^");
-# looked up by name so that a renamed rule only loses the number, never breaks the import
+# ops with a number operand keep it in `_saved`: show it in the op node ("×2", "^0.5", "2^")
 _CONSTANT_FORMS = {
-    getattr(Value, rule, None): form
-    for rule, form in (("_add_const_back", "+{}"), ("_mul_const_back", "×{}"),
-                       ("_div_const_back", "÷{}"), ("_rdiv_back", "{}÷"),
-                       ("_pow_const_back", "^{}"), ("_rpow_back", "{}^"))
+    Value._add_const_back: "+{}", Value._mul_const_back: "×{}", Value._div_const_back: "÷{}",
+    Value._rdiv_back: "{}÷", Value._pow_const_back: "^{}", Value._rpow_back: "{}^",
 }
-_CONSTANT_FORMS.pop(None, None)
 
 _STYLE_LEAF = {"style": "filled", "fillcolor": "#dbeafe"}  # inputs and parameters
 _STYLE_HIGHLIGHT = {"style": "filled", "fillcolor": "#fde047"}
@@ -69,7 +65,7 @@ def _escape_record(text: str) -> str:
 
 def _op_label(node: Value) -> str:
     form = _CONSTANT_FORMS.get(node._rule)
-    if form is not None and isinstance(node._saved, float):
+    if form is not None:
         return form.format(_fmt(node._saved))
     return _SYMBOLS.get(node.op, node.op)
 
@@ -82,13 +78,6 @@ def _record(node: Value, show_grad: bool, horizontal: bool) -> str:
     body = " | ".join(fields)
     # a record lays its fields across the rank direction; braces turn it for LR/RL
     return "{ " + body + " }" if horizontal else body
-
-
-def _flows(node: Value) -> List[float]:
-    """What node sent back to each parent: local derivative x upstream gradient."""
-    if node._rule is None:
-        return [0.0] * len(node.parents)
-    return list(per_parent(node, node._rule(node, node.grad)))
 
 
 def _check_args(root: object, rankdir: str, max_nodes: object) -> None:
@@ -138,7 +127,7 @@ def draw_dot(
         style: Dict[str, str] = {}
         if node in marked:
             style = _STYLE_HIGHLIGHT
-        elif not node.parents and node._rule is None:
+        elif node._rule is None:
             style = _STYLE_LEAF
         if node is root:
             style = {**style, "penwidth": "2"}
@@ -149,7 +138,7 @@ def draw_dot(
         dot.node(f"o{i}", _op_label(node), shape="circle", margin="0.02",
                  width="0.35", **op_style)
         dot.edge(f"o{i}", f"v{i}")
-        flows = _flows(node) if show_flow else None
+        flows = per_parent(node) if show_flow else None
         for k, parent in enumerate(node.parents):
             label = {"label": _fmt(flows[k]), "fontcolor": _FLOW_COLOR} if flows is not None else {}
             dot.edge(f"v{index[parent]}", f"o{i}", **label)
