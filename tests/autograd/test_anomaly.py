@@ -161,8 +161,10 @@ def test_backward_steps_checks_the_backward_pass_too() -> None:
 
 def test_no_grad_inside_detect_anomaly_still_checks_forward_values() -> None:
     with detect_anomaly(), no_grad():
-        with pytest.raises(FloatingPointError, match="log returned -inf"):
+        with pytest.raises(FloatingPointError, match=r"log returned -inf from inputs \(0\.0\)"):
             Value(0.0).log()
+        with pytest.raises(FloatingPointError, match=r"/ returned inf from inputs \(1\.0, 0\.0\)"):
+            Value(1.0) / Value(0.0)
 
 
 def test_finite_programs_give_the_same_values_and_gradients_under_detect_anomaly() -> None:
