@@ -12,7 +12,7 @@ import unicodedata
 from typing import Dict, List, Mapping, Optional, Tuple, Union
 
 from .grad_mode import no_grad
-from .value import Value
+from .value import Value, _as_float
 
 __all__ = ["FUNCTIONS", "ExprError", "parse", "parse_assignments", "build"]
 
@@ -100,12 +100,12 @@ def _parse_tree(source: str) -> ast.expr:
         raise ExprError(message, 1) from None
 
 
-def _check(source: str, node: ast.expr, variables: Optional[Mapping[str, float]]) -> List[ast.expr]:
-    """Refuse node if it is outside the whitelist; return its children to check next."""
+def _check(source: str, node: ast.expr, variables: Optional[Mapping[str, float]]) -> None:
+    """Refuse node if it is outside the whitelist (its children are checked next)."""
     if isinstance(node, ast.Constant):
         if type(node.value) not in (int, float):
             raise _refuse(source, node, _constant_kind(node.value))
-        return []
+        return
     if isinstance(node, ast.Name):
         if node.id in FUNCTIONS:
             raise ExprError(f"function {node.id!r} must be called, as in {node.id}(x)",
@@ -115,19 +115,20 @@ def _check(source: str, node: ast.expr, variables: Optional[Mapping[str, float]]
                 f"unknown variable {node.id!r}; give it a value with --at {node.id}=NUMBER",
                 _column(source, node),
             )
-        return []
+        return
     if isinstance(node, ast.BinOp):
         if type(node.op) not in _BINARY:
             symbol = _OTHER_BINARY.get(type(node.op), type(node.op).__name__)
             raise _refuse(source, node, f"operator {symbol!r} in", " (use + - * / **)")
-        return [node.left, node.right]
+        return
     if isinstance(node, ast.UnaryOp):
         if type(node.op) not in _UNARY:
             symbol = _OTHER_UNARY.get(type(node.op), type(node.op).__name__)
             raise _refuse(source, node, f"operator {symbol!r} in", " (use - or +)")
-        return [node.operand]
+        return
     if isinstance(node, ast.Call):
-        return [_check_call(source, node)]
+        _check_call(source, node)
+        return
     raise _refuse(source, node, _KINDS.get(type(node), type(node).__name__))
 
 
@@ -139,7 +140,7 @@ def _constant_kind(value: object) -> str:
     return "complex number" if isinstance(value, complex) else "constant"
 
 
-def _check_call(source: str, node: ast.Call) -> ast.expr:
+def _check_call(source: str, node: ast.Call) -> None:
     func = node.func
     if not isinstance(func, ast.Name) or func.id not in FUNCTIONS:
         name = ast.get_source_segment(source, func) or ""
@@ -155,7 +156,6 @@ def _check_call(source: str, node: ast.Call) -> ast.expr:
     if len(node.args) != 1:
         raise ExprError(f"{func.id}() takes exactly one argument, got {len(node.args)}",
                         _column(source, node))
-    return node.args[0]
 
 
 def parse(source: str, variables: Optional[Mapping[str, float]] = None) -> ast.Expression:
@@ -169,7 +169,9 @@ def parse(source: str, variables: Optional[Mapping[str, float]] = None) -> ast.E
         body = _parse_tree(text)
         stack = [body]
         while stack:  # iterative, left to right: the first offence in reading order is reported
-            stack.extend(reversed(_check(text, stack.pop(), variables)))
+            node = stack.pop()
+            _check(text, node, variables)
+            stack.extend(reversed(_children(node)))
     except ExprError as e:
         raise ExprError(e.message, e.column + len(source) - len(text)) from None
     return ast.Expression(body=body)
@@ -208,7 +210,7 @@ def parse_assignments(text: str, into: Optional[Dict[str, float]] = None) -> Dic
 
 
 def _constant(node: ast.Constant) -> float:
-    return Value(node.value).data  # a huge int becomes inf rather than OverflowError
+    return _as_float(node.value)  # a huge int becomes inf rather than OverflowError
 
 
 def _apply(node: ast.expr, args: List[Operand]) -> Operand:
@@ -235,6 +237,7 @@ def _apply(node: ast.expr, args: List[Operand]) -> Operand:
 
 
 def _children(node: ast.expr) -> List[ast.expr]:
+    """The operands of a whitelisted node, left to right."""
     if isinstance(node, ast.BinOp):
         return [node.left, node.right]
     if isinstance(node, ast.UnaryOp):
