@@ -14,6 +14,7 @@ import tempfile
 from typing import Any, Dict, List, Sequence, Union
 
 from autograd import Value
+from autograd.value import _as_float
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -193,10 +194,7 @@ def state_number(x: Any, where: str) -> float:
     """x as a finite float; ValueError for booleans, strings, nulls, nan and inf."""
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
         raise ValueError(f"{where} should be a number, found {type(x).__name__} {x!r:.40}")
-    try:
-        value = float(x)
-    except OverflowError:  # an integer literal beyond float range
-        value = math.inf
+    value = _as_float(x)  # an integer literal beyond float range becomes +-inf
     if not math.isfinite(value):
         raise ValueError(f"{where} is {value}: weights must be finite")
     return value

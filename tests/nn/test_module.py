@@ -121,6 +121,7 @@ BAD_FILES = {
     "overflowing literal": (lambda text, doc: text.replace(repr(doc["state"]["layers"][0]["w"][0][0]), "1e999", 1),
                             r"layers\[0\].w\[0\]\[0\] is inf"),
     "huge integer": (lambda text, doc: corrupt(doc, set_weight(10**400)), "is inf"),
+    "huge negative integer": (lambda text, doc: corrupt(doc, set_weight(-10**400)), "is -inf"),
     "deep nesting": (lambda text, doc: "[" * 100000 + "]" * 100000, "nests JSON too deeply"),
     "string weight": (lambda text, doc: corrupt(doc, set_weight("0.5")), r"w\[3\]\[2\] should be a number, found str"),
     "null weight": (lambda text, doc: corrupt(doc, set_weight(None)), "should be a number, found NoneType"),
