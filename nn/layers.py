@@ -45,6 +45,11 @@ def _rng(seed: Seed) -> random.Random:
     return seed if isinstance(seed, random.Random) else random.Random(seed)
 
 
+def _activation_config(module: Module) -> Dict[str, Any]:
+    """What a saved file must match besides shapes: the activation (Module._config)."""
+    return {"activation": module.activation}  # type: ignore[attr-defined]
+
+
 def _as_list(x: Input, nin: int, who: str) -> list:
     """The input as a list of nin items, listed once so every neuron can read it."""
     if type(x) is not list:
@@ -73,11 +78,10 @@ class Neuron(Module):
         # labelled so that a drawn graph names each parameter
         self.w = [Value(rng.uniform(-bound, bound), label=f"w{i}") for i in range(1, nin + 1)]
         self.b = Value(0.0, label="b")
-        self._act = ACTIVATIONS[activation]
 
     def __call__(self, x: Input) -> Value:
         out = dot(self.w, x, self.b)  # one fused node; plain numbers in x stay constants
-        act = self._act
+        act = ACTIVATIONS[self.activation]
         return out if act is None else act(out)
 
     def parameters(self) -> List[Value]:
@@ -95,8 +99,7 @@ class Neuron(Module):
         floats = [state_number(x, f"{where}w[{i}]") for i, x in enumerate(w)]
         return floats + [state_number(b, where + "b")]
 
-    def _config(self) -> Dict[str, Any]:
-        return {"activation": self.activation}
+    _config = _activation_config
 
     def __repr__(self) -> str:
         return f"Neuron({self.nin}, activation={self.activation!r})  [{self.nin + 1} parameters]"
@@ -152,8 +155,7 @@ class Layer(Module):
             floats.append(state_number(b[i], f"{where}b[{i}]"))
         return floats
 
-    def _config(self) -> Dict[str, Any]:
-        return {"activation": self.activation}
+    _config = _activation_config
 
     def __repr__(self) -> str:
         count = self.nout * (self.nin + 1)
@@ -204,8 +206,7 @@ class MLP(Module):
             floats += layer._parse_state(s, f"{where}layers[{i}].")
         return floats
 
-    def _config(self) -> Dict[str, Any]:
-        return {"activation": self.activation}
+    _config = _activation_config
 
     def __repr__(self) -> str:
         head = f"MLP({self.nin}, {self.nouts}, activation={self.activation!r})  [{self.num_parameters()} parameters]"
