@@ -53,8 +53,7 @@ def mlp_setup() -> Setup:
     to every engine's process (which then imports only its own engine)."""
     import nn
 
-    X, labels = nn.data.moons(POINTS, noise=0.1, seed=1)
-    X = [[float(a) for a in x] for x in X]
+    X, labels = nn.data.moons(POINTS, noise=0.1, seed=1)  # lists of floats
     return init_weights(NIN, NOUTS, seed=0), X, [2.0 * label - 1.0 for label in labels]
 
 
@@ -82,8 +81,7 @@ def _mlp_chainrule_nn(size: int, setup: Setup) -> Built:
         loss = nn.losses.hinge(scores, Y) + ALPHA * dot(params, params)
         model.zero_grad()
         loss.backward()
-        for p in params:
-            p.data -= LR * p.grad
+        _sgd_floats(params)
         return loss.data
 
     return step, "chainrule nn", ""

@@ -73,7 +73,7 @@ class Worker:
         self.label, self.note = engine, ""
         try:
             self.label, self.note = self._reply()
-        except _Missing as missing:
+        except tasks.Missing as missing:
             self.missing = self.note = str(missing)
         self.key = key or self.label  # what the results are filed under
 
@@ -83,7 +83,7 @@ class Worker:
         except EOFError:
             raise RuntimeError(f"benchmark worker {self.name} died without a word") from None
         if status == "missing":
-            raise _Missing(value)
+            raise tasks.Missing(value)
         if status == "error":
             raise RuntimeError(f"benchmark worker {self.name} failed:\n{value}")
         return value
@@ -100,7 +100,3 @@ class Worker:
                 pass
         self.process.join(timeout=10)
         self.conn.close()
-
-
-class _Missing(Exception):
-    """The worker's engine is not installed."""
