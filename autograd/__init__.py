@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from .anomaly import detect_anomaly
 from .backprop import Step, backward_steps, grad, topological_order
-from .fused import dot, dots, sum_values
+from .fused import dot, dots, max_values, min_values, sum_values
 from .grad_mode import is_grad_enabled, no_grad
 from .gradcheck import gradcheck, numeric_grad
 from .value import Value
@@ -34,6 +34,8 @@ __all__ = [
     "dot",
     "dots",
     "sum_values",
+    "max_values",
+    "min_values",
     "draw_dot",
     "to_svg",
 ]

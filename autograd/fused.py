@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import operator
 from itertools import compress, repeat
-from typing import Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import Callable, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from .value import Operand, Value, _as_float, _node
 
@@ -90,3 +90,38 @@ def sum_values(values: Iterable[Operand]) -> Value:
 
 def _sum_back(out: Value, g: float) -> Iterator[float]:
     return repeat(g, len(out._parents))
+
+
+def max_values(values: Iterable[Operand]) -> Value:
+    """The largest of values as one node; the gradient goes to the first largest operand
+    (nan counts as largest, as PyTorch's max propagates it)."""
+    return _extreme(values, "max", operator.gt)
+
+
+def min_values(values: Iterable[Operand]) -> Value:
+    """The smallest of values as one node; the gradient goes to the first smallest operand."""
+    return _extreme(values, "min", operator.lt)
+
+
+def _extreme(values: Iterable[Operand], op: str, beats: Callable[[float, float], bool]) -> Value:
+    values = list(values)
+    if not values:
+        raise ValueError(f"{op}_values() needs at least one value, got none")
+    is_value, floats = _split(values)
+    best = 0
+    for k in range(1, len(floats)):
+        x = floats[k]
+        if floats[best] != floats[best]:  # nan already won: it propagates
+            break
+        if x != x or beats(x, floats[best]):
+            best = k
+    parents = tuple(compress(values, is_value))
+    winner = sum(is_value[:best]) if is_value[best] else -1  # its place among the parents
+    return _node(floats[best], parents, op, _extreme_back, winner)
+
+
+def _extreme_back(out: Value, g: float) -> List[float]:
+    sends = [0.0] * len(out._parents)
+    if out._saved >= 0:
+        sends[out._saved] = g
+    return sends

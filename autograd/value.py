@@ -55,6 +55,11 @@ def _constant(x: object) -> Optional[float]:
     return None
 
 
+def _compared(x: object) -> Optional[float]:
+    """What a Value compares against: another Value's data or a real number; else None."""
+    return x.data if isinstance(x, Value) else _constant(x)
+
+
 _new = object.__new__
 
 
@@ -118,10 +123,39 @@ class Value:
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
-        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+        op = f", op={self.op!r}" if self.op else ""
+        return f"Value(data={self.data!r}, grad={self.grad!r}{label}{op})"
 
     def __float__(self) -> float:
         return self.data
+
+    # --- at the REPL a Value reads as its number, as a 0-d tensor does (no node is made) ---
+
+    def __format__(self, spec: str) -> str:
+        return format(self.data, spec)
+
+    def __round__(self, ndigits: Optional[int] = None) -> Union[int, float]:
+        return round(self.data, ndigits)
+
+    def __lt__(self, other: Operand) -> bool:
+        c = _compared(other)
+        return NotImplemented if c is None else self.data < c
+
+    def __le__(self, other: Operand) -> bool:
+        c = _compared(other)
+        return NotImplemented if c is None else self.data <= c
+
+    def __gt__(self, other: Operand) -> bool:
+        c = _compared(other)
+        return NotImplemented if c is None else self.data > c
+
+    def __ge__(self, other: Operand) -> bool:
+        c = _compared(other)
+        return NotImplemented if c is None else self.data >= c
+
+    # `==` stays identity (object's), so Values remain dict keys and set members
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__
 
     def _repr_svg_(self) -> Optional[str]:
         """Jupyter shows a Value that ends a cell as its graph; None falls back to repr."""
