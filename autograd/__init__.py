@@ -14,6 +14,7 @@ from .anomaly import detect_anomaly
 from .backprop import Step, backward_steps, grad, topological_order
 from .fused import dot, dots, max_values, min_values, sum_values
 from .grad_mode import is_grad_enabled, no_grad
+from .higher import hessian
 from .gradcheck import gradcheck, numeric_grad
 from .value import Value
 from .viz import draw_dot, to_svg
@@ -25,6 +26,7 @@ __all__ = [
     "no_grad",
     "is_grad_enabled",
     "grad",
+    "hessian",
     "numeric_grad",
     "gradcheck",
     "detect_anomaly",

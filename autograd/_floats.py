@@ -9,6 +9,9 @@ The fast path is the plain math call; the `except` branches run only at the edge
 from __future__ import annotations
 
 import math
+import operator
+from itertools import repeat
+from typing import Callable, Iterable, Iterator, List, Sequence
 
 INF = math.inf
 NAN = math.nan
@@ -126,3 +129,97 @@ def pow_scalar(x: float, c: float) -> float:
         return div(1.0, x * x)
     return pow(x, c)
 
+
+
+def log1p(x: float) -> float:
+    """log(1 + x), exact for small x; log1p(-1) = -inf, log1p(x < -1) = nan."""
+    try:
+        return math.log1p(x)
+    except ValueError:
+        return -INF if x == -1.0 else NAN
+    except OverflowError:
+        return INF
+
+
+def softplus(x: float) -> float:
+    """log(1 + e**x) as PyTorch (beta 1, threshold 20): x itself above the threshold."""
+    return x if x > 20.0 else log1p(exp(x))
+
+
+def silu(x: float) -> float:
+    """x sigmoid(x), as PyTorch's kernel writes it: x / (1 + e**-x)."""
+    return div(x, 1.0 + exp(-x))
+
+
+erf = math.erf  # never raises
+atan = math.atan  # never raises
+
+
+def gelu(x: float) -> float:
+    """x Phi(x) with Phi from erf (PyTorch's approximate='none')."""
+    return x * 0.5 * (1.0 + math.erf(x * 0.7071067811865476))
+
+
+def leaky_relu(x: float, slope: float) -> float:
+    """x for x > 0, else slope x (nan stays nan)."""
+    return x if x > 0.0 else x * slope
+
+
+def elu(x: float, alpha: float) -> float:
+    """x for x > 0, else alpha (e**x - 1)."""
+    return x if x > 0.0 else math.expm1(x) * alpha
+
+
+def dot(w: Sequence[float], x: Sequence[float], b: float) -> float:
+    """sum of w_i x_i, plus b: left to right, as the engine always sums."""
+    return sum(map(operator.mul, w, x), 0.0) + b
+
+
+def total(xs: Iterable[float]) -> float:
+    """xs summed left to right from 0.0."""
+    return sum(xs, 0.0)
+
+
+def first_extreme(xs: Sequence[float], beats: Callable[[float, float], bool]) -> int:
+    """Index of the first x that no later x beats; a nan wins at once (it propagates)."""
+    best = 0
+    for k in range(len(xs)):
+        x = xs[k]
+        if x != x:
+            return k
+        if beats(x, xs[best]):
+            best = k
+    return best
+
+
+def largest(xs: Sequence[float]) -> float:
+    return xs[first_extreme(xs, operator.gt)]
+
+
+def smallest(xs: Sequence[float]) -> float:
+    return xs[first_extreme(xs, operator.lt)]
+
+
+# --- the float arithmetic of a derivative rule (see ops.py): branches, many-input ops -----
+
+
+def where(condition: bool, if_true: float, if_false: float) -> float:
+    """if_true where condition holds, else if_false (both already computed: floats are cheap)."""
+    return if_true if condition else if_false
+
+
+def eq(a: float, b: float) -> bool:
+    return a == b
+
+
+def scale(g: float, factors: Iterable[float]) -> Iterator[float]:
+    """g times each factor, lazily: the chain rule consumes it once."""
+    return map(operator.mul, repeat(g), factors)
+
+
+def one_hot(g: float, n: int, index: int) -> List[float]:
+    """g at index (none if index < 0), 0.0 at the n - 1 other places."""
+    sends = [0.0] * n
+    if index >= 0:
+        sends[index] = g
+    return sends

@@ -9,7 +9,7 @@ This is the only module that accumulates into `.grad`.
 
 from __future__ import annotations
 
-from typing import Iterator, List, NamedTuple, Sequence, Tuple
+from typing import Any, Iterator, List, NamedTuple, Sequence, Tuple
 
 from . import anomaly
 from .grad_mode import mode
@@ -104,13 +104,20 @@ def backward(root: Value, grad: float = 1.0) -> None:
     _chain_rule(_prepare(root, grad))
 
 
-def grad(output: Value, inputs: Sequence[Value]) -> List[float]:
-    """d output / d x for each x in inputs, as floats; every `.grad` is left as it was.
+def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> List[Any]:
+    """d output / d x for each x in inputs; every `.grad` is left as it was.
 
-    An input that output does not depend on gets 0.0.
+    As floats; or, with create_graph, as Values that are graphs themselves and can be
+    differentiated again (see higher.py). An input that output does not depend on gets
+    0.0 (a constant Value(0.0) with create_graph).
     """
     if not isinstance(output, Value):
         raise TypeError(f"grad() expects output to be a Value, got {type(output).__name__}")
+    inputs = _checked_inputs(inputs)
+    if create_graph:
+        from .higher import grad_graph  # higher builds on this module
+
+        return grad_graph(output, inputs)
     order = topological_order(output)
     kept = [node.grad for node in order]
     try:
@@ -123,6 +130,22 @@ def grad(output: Value, inputs: Sequence[Value]) -> List[float]:
     finally:
         for node, g in zip(order, kept):
             node.grad = g
+
+
+def _checked_inputs(inputs: object) -> List[Value]:
+    if isinstance(inputs, Value):
+        raise TypeError("grad() expects inputs to be a list of Values, got one Value; "
+                        "wrap it in a list: grad(out, [x])")
+    try:
+        listed = list(inputs)  # type: ignore[call-overload]
+    except TypeError:
+        raise TypeError(f"grad() expects inputs to be a list of Values, got "
+                        f"{type(inputs).__name__}") from None
+    for i, x in enumerate(listed):
+        if not isinstance(x, Value):
+            raise TypeError(f"grad() expects inputs to be Values, got {type(x).__name__} "
+                            f"{x!r:.40} at position {i}")
+    return listed
 
 
 class Step(NamedTuple):

@@ -1,6 +1,7 @@
 """The expression language of `chainrule graph`: parsed with ast, checked against a whitelist,
 then built into Values by a small interpreter. Nothing is ever eval-ed or executed: numbers,
-variable names, + - * / **, unary - and +, and one-argument calls to FUNCTIONS are all there is.
+variable names, + - * / **, unary - and +, and calls to FUNCTIONS (the op table's ops that
+name a `cli` function) are all there is.
 """
 
 from __future__ import annotations
@@ -11,18 +12,16 @@ import re
 import unicodedata
 from typing import Dict, List, Mapping, Optional, Tuple, Union
 
+from . import fused
 from .grad_mode import no_grad
+from .ops import OPS, Op
 from .value import Value, _as_float
 
 __all__ = ["FUNCTIONS", "ExprError", "parse", "parse_assignments", "build"]
 
-# the one-argument functions an expression may call, and the Value op each one is
-_METHODS = {
-    "exp": Value.exp, "log": Value.log, "sqrt": Value.sqrt, "tanh": Value.tanh,
-    "sigmoid": Value.sigmoid, "relu": Value.relu, "sin": Value.sin, "cos": Value.cos,
-    "abs": Value.__abs__,
-}
-FUNCTIONS = tuple(_METHODS)
+# the functions an expression may call: the op table's, by their command-line names
+_OPS: Dict[str, Op] = {op.cli: op for op in OPS.values() if op.cli}
+FUNCTIONS = tuple(_OPS)
 MAX_LENGTH = 10_000
 
 _BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
@@ -153,9 +152,22 @@ def _check_call(source: str, node: ast.Call) -> None:
     for arg in node.args:
         if isinstance(arg, ast.Starred):
             raise _refuse(source, arg, "starred argument")
-    if len(node.args) != 1:
-        raise ExprError(f"{func.id}() takes exactly one argument, got {len(node.args)}",
-                        _column(source, node))
+    op = _OPS[func.id]
+    if op.arity < 0:  # max, min, sum: any number of operands
+        if not node.args:
+            raise ExprError(f"{func.id}() needs at least one argument", _column(source, node))
+        return
+    most = 1 + len(op.params)
+    if not 1 <= len(node.args) <= most:
+        takes = "exactly one argument" if most == 1 else (
+            f"one argument and an optional number {op.params[0][0]}")
+        raise ExprError(f"{func.id}() takes {takes}, got {len(node.args)}", _column(source, node))
+    for arg in node.args[1:]:
+        if not isinstance(arg, ast.Constant) and not (
+                isinstance(arg, ast.UnaryOp) and isinstance(arg.operand, ast.Constant)):
+            raise ExprError(f"{func.id}()'s {op.params[0][0]} must be a number, got "
+                            f"{_snippet(ast.get_source_segment(source, arg) or '')}",
+                            _column(source, arg))
 
 
 def parse(source: str, variables: Optional[Mapping[str, float]] = None) -> ast.Expression:
@@ -215,7 +227,7 @@ def _constant(node: ast.Constant) -> float:
 
 def _apply(node: ast.expr, args: List[Operand]) -> Operand:
     """One whitelisted node on its evaluated children; numbers alone stay numbers."""
-    if all(not isinstance(a, Value) for a in args):
+    if not isinstance(node, ast.Call) and all(not isinstance(a, Value) for a in args):
         with no_grad():  # fold constants with the engine's IEEE arithmetic: no exceptions
             return _apply(node, [Value(a) for a in args]).data  # type: ignore[union-attr]
     if isinstance(node, ast.BinOp):
@@ -230,10 +242,19 @@ def _apply(node: ast.expr, args: List[Operand]) -> Operand:
         if op is ast.Div:
             return a / b
         return a ** b
-    (a,) = args  # a Value: all-number arguments were folded above
     if isinstance(node, ast.UnaryOp):
+        (a,) = args  # a Value: all-number arguments were folded above
         return -a if isinstance(node.op, ast.USub) else a
-    return _METHODS[node.func.id](a)  # type: ignore[attr-defined]
+    op = _OPS[node.func.id]  # type: ignore[attr-defined]
+    if op.arity < 0:
+        out: Value = getattr(fused, op.function)(args)
+    else:
+        a, *params = args
+        if not isinstance(a, Value):  # a number: fold it, as above
+            with no_grad():
+                return getattr(Value(a), op.method)(*params).data  # type: ignore[no-any-return]
+        return getattr(a, op.method)(*params)  # type: ignore[no-any-return]
+    return out if out.parents else out.data
 
 
 def _children(node: ast.expr) -> List[ast.expr]:
@@ -243,7 +264,7 @@ def _children(node: ast.expr) -> List[ast.expr]:
     if isinstance(node, ast.UnaryOp):
         return [node.operand]
     if isinstance(node, ast.Call):
-        return [node.args[0]]
+        return list(node.args)
     return []
 
 

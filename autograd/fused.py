@@ -1,4 +1,5 @@
-"""Many-input ops as one node: dot (w . x + b), dots (a layer's W x + b) and sum_values.
+"""Many-input ops as one node: dot (w . x + b), dots (a layer's W x + b), sum_values,
+max_values and min_values. Their forwards and rules are in the op table (ops.py).
 
 Built from binary ops, a neuron with n inputs is 2n nodes; fused, it is one node with
 n to 2n + 1 parents. The math is unchanged (the gradient to each operand is the other
@@ -10,12 +11,15 @@ constants, not graph nodes.
 from __future__ import annotations
 
 import operator
-from itertools import compress, repeat
-from typing import Callable, Iterable, Iterator, List, Optional, Sequence, Tuple
+from itertools import compress
+from typing import Any, Iterable, List, Optional, Sequence, Tuple
 
+from . import _floats as F
+from . import ops
 from .value import Operand, Value, _as_float, _node
 
 _JUST_FLOAT = {float}
+_SWAPPED = object()  # a dot node's marker: parents (*w, *x, b), all Values; see _dot_partners
 
 
 def _split(operands: Sequence[Operand]) -> Tuple[List[bool], List[float]]:
@@ -23,6 +27,32 @@ def _split(operands: Sequence[Operand]) -> Tuple[List[bool], List[float]]:
     is_value = [isinstance(x, Value) for x in operands]
     floats = [x.data if v else _as_float(x) for x, v in zip(operands, is_value)]
     return is_value, floats
+
+
+# --- dot: the partner of each parent (x_i for w_i, w_i for x_i, 1 for b) ---------------
+# The ordinary backward reads the partners' floats, saved at forward time as PyTorch
+# saves tensors (`_saved`). A gradient of the gradient needs the partners as Values: a
+# neuron's are its own parents in another order (marked _SWAPPED in `_second`, no
+# allocation); with constant inputs they are the saved floats; a mix keeps a tuple.
+
+
+def _dot_back(node: Value, g: float) -> Any:
+    return ops.DOT.rule(F, g, node.data, node._saved)
+
+
+def _dot_partners(node: Value) -> Tuple[Any]:
+    parents, layout = node._parents, node._second
+    if layout is None:
+        partners: Any = node._saved
+    elif layout is _SWAPPED:
+        n = (len(parents) - 1) // 2
+        partners = (*parents[n:2 * n], *parents[:n], 1.0)
+    else:
+        partners = layout
+    return (partners,)
+
+
+_DOT_BACK = ops.many_form(ops.DOT, _dot_back, _dot_partners)
 
 
 def dot(weights: Iterable[Operand], inputs: Iterable[Operand], bias: Operand = 0.0) -> Value:
@@ -47,6 +77,7 @@ def dots(rows: Iterable[Iterable[Operand]], inputs: Iterable[Operand],
         x, x_parents = inputs, []
     else:  # a mix, sorted out operand by operand below
         x_parents = None
+    forward = ops.DOT.forward
     out = []
     for weights, bias in zip(rows, biases):
         weights = weights if type(weights) is list else list(weights)
@@ -56,72 +87,76 @@ def dots(rows: Iterable[Iterable[Operand]], inputs: Iterable[Operand],
         if x_parents is not None and len(w) == len(weights) and type(bias) is Value:  # a neuron
             b, parents = bias.data, (*weights, *x_parents, bias)
             local = (*x, *w, 1.0) if x_parents else (*x, 1.0)
-            row_x = x
+            row_x, layout = x, (_SWAPPED if x_parents else None)
         else:
-            w, row_x, b, parents, local = _dot_operands(weights, inputs, bias)
-        data = sum(map(operator.mul, w, row_x), 0.0) + b
-        # local derivatives are floats saved at forward time, as PyTorch saves tensors
-        out.append(_node(data, parents, "dot", _dot_back, local))
+            w, row_x, b, parents, local, layout = _dot_operands(weights, inputs, bias)
+        out.append(_node(forward(w, row_x, b), parents, "dot", _DOT_BACK, local, layout))
     return out
 
 
 def _dot_operands(weights: list, inputs: list, bias: Operand) -> tuple:
     """For any mix of Values and numbers: the floats w, x and b; the Values among the
-    operands (the parents), in order weights, inputs, bias; and d dot / d parent for
-    each: x_i, w_i or 1."""
+    operands (the parents), in order weights, inputs, bias; each parent's partner's float
+    (x_i, w_i or 1) and the partners themselves (Values or numbers)."""
     w_is_value, w = _split(weights)
     x_is_value, x = _split(inputs)
     b_is_value, (b,) = _split([bias])
-    parents = (*compress(weights, w_is_value), *compress(inputs, x_is_value), *compress([bias], b_is_value))
+    parents = (*compress(weights, w_is_value), *compress(inputs, x_is_value),
+               *compress([bias], b_is_value))
     local = (*compress(x, w_is_value), *compress(w, x_is_value), *compress([1.0], b_is_value))
-    return w, x, b, parents, local
+    partners = (*compress([v if isinstance(v, Value) else f for v, f in zip(inputs, x)], w_is_value),
+                *compress([v if isinstance(v, Value) else f for v, f in zip(weights, w)], x_is_value),
+                *compress([1.0], b_is_value))
+    return w, x, b, parents, local, partners
 
 
-def _dot_back(out: Value, g: float) -> Iterator[float]:
-    return map(operator.mul, repeat(g), out._saved)  # lazy: consumed once, by the chain rule
+# --- sum, max, min ---------------------------------------------------------------------
+
+
+def _sum_back(node: Value, g: float) -> Any:
+    return ops.SUM.rule(F, g, node.data, len(node._parents))
+
+
+_SUM_BACK = ops.many_form(ops.SUM, _sum_back, lambda node: (len(node._parents),))
 
 
 def sum_values(values: Iterable[Operand]) -> Value:
     """a + b + ... as one node; d/d(each) = 1. Numbers among the values are constants."""
     values = list(values)
     is_value, floats = _split(values)
-    return _node(sum(floats, 0.0), tuple(compress(values, is_value)), "sum", _sum_back)
+    return _node(ops.SUM.forward(floats), tuple(compress(values, is_value)), "sum", _SUM_BACK)
 
 
-def _sum_back(out: Value, g: float) -> Iterator[float]:
-    return repeat(g, len(out._parents))
+def _extreme_back(node: Value, g: float) -> Any:
+    return ops.MAX.rule(F, g, node.data, len(node._parents), node._saved)
+
+
+def _extreme_operands(node: Value) -> Tuple[int, int]:
+    return len(node._parents), node._saved
+
+
+_MAX_BACK = ops.many_form(ops.MAX, _extreme_back, _extreme_operands)
+_MIN_BACK = ops.many_form(ops.MIN, lambda node, g: ops.MIN.rule(
+    F, g, node.data, len(node._parents), node._saved), _extreme_operands)
 
 
 def max_values(values: Iterable[Operand]) -> Value:
     """The largest of values as one node; the gradient goes to the first largest operand
-    (nan counts as largest, as PyTorch's max propagates it)."""
-    return _extreme(values, "max", operator.gt)
+    (a nan is the largest: it propagates, as in PyTorch's max)."""
+    return _extreme(values, ops.MAX, operator.gt, _MAX_BACK)
 
 
 def min_values(values: Iterable[Operand]) -> Value:
     """The smallest of values as one node; the gradient goes to the first smallest operand."""
-    return _extreme(values, "min", operator.lt)
+    return _extreme(values, ops.MIN, operator.lt, _MIN_BACK)
 
 
-def _extreme(values: Iterable[Operand], op: str, beats: Callable[[float, float], bool]) -> Value:
+def _extreme(values: Iterable[Operand], op: ops.Op, beats: Any, back: Any) -> Value:
     values = list(values)
     if not values:
-        raise ValueError(f"{op}_values() needs at least one value, got none")
+        raise ValueError(f"{op.name}_values() needs at least one value, got none")
     is_value, floats = _split(values)
-    best = 0
-    for k in range(1, len(floats)):
-        x = floats[k]
-        if floats[best] != floats[best]:  # nan already won: it propagates
-            break
-        if x != x or beats(x, floats[best]):
-            best = k
+    best = F.first_extreme(floats, beats)
     parents = tuple(compress(values, is_value))
     winner = sum(is_value[:best]) if is_value[best] else -1  # its place among the parents
-    return _node(floats[best], parents, op, _extreme_back, winner)
-
-
-def _extreme_back(out: Value, g: float) -> List[float]:
-    sends = [0.0] * len(out._parents)
-    if out._saved >= 0:
-        sends[out._saved] = g
-    return sends
+    return _node(floats[best], parents, op.name, back, winner)

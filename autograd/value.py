@@ -1,22 +1,21 @@
-"""Value: one scalar node of the computation graph, and every primitive op on it.
+"""Value: one scalar node of the computation graph, and the ops that make new ones.
 
-Each op is two pieces side by side: the forward, which computes the float and calls
-`_node`, and its backward rule `rule(out, g)`, which returns the gradient sent to each
-parent (local derivative times the upstream gradient `g`): a float for an op with one
-parent, else one per parent in parent order. A rule is one function shared by every node
-of its op; it receives the output node as an argument rather than capturing it, so no
-node refers to itself and a discarded graph is freed by reference counting alone. The
-formulas are PyTorch's, so results agree with it at the edges too (inf, nan, kinks).
-backprop.py runs the rules; _floats.py does the IEEE math.
+Every op comes from the op table (ops.py), where its forward and derivative rule sit side
+by side: a Value method computes the forward on floats and calls `_node`, which records
+the parents and the op's backward function. That function is shared by every node of the
+op and receives the node as an argument rather than capturing it, so no node refers to
+itself and a discarded graph is freed by reference counting alone. This module is also
+the one place that knows how a node stores its operands (`parents`, `rule_operands`,
+`per_parent`); backprop.py, higher.py, viz.py and anomaly.py go through those.
 """
 
 from __future__ import annotations
 
 import numbers
-from typing import Callable, Iterable, Optional, Tuple, Union
+from typing import Any, Callable, Iterable, Optional, Tuple, Union
 
 from . import _floats as F
-from . import anomaly, grad_mode
+from . import anomaly, grad_mode, ops
 from .grad_mode import mode
 
 Number = Union[int, float]
@@ -85,10 +84,102 @@ def _node(data: float, parents: Parents, op: str, rule: Rule, saved: object = No
 
 
 def per_parent(node: Value) -> Tuple[float, ...]:
-    """Run an op node's rule: the gradient it sends to each parent, as a tuple (a rule
-    returns a lone parent's bare, and may return several as any iterable)."""
+    """Run an op node's backward on floats: the gradient it sends to each parent, as a
+    tuple (a one-parent rule returns it bare, and others may return any iterable)."""
     sends = node._rule(node, node.grad)
     return (sends,) if type(node._parents) is not tuple and node._second is None else tuple(sends)
+
+
+def rule_operands(node: Value) -> Tuple[Any, ...]:
+    """The operands of an op node's rule as graph objects: parent Values, and floats for
+    number operands and params (a fused op's are its own; see fused.py)."""
+    form = ops.FORMS[node._rule]
+    layout, first = form.layout, node._parents
+    if layout == "x":
+        return (first,) if not form.op.params else (first, node._saved)
+    if layout == "xy":
+        return first, node._second
+    if layout == "xc":
+        return first, node._saved
+    if layout == "cx":
+        return node._saved, first
+    return form.operands(node)  # type: ignore[misc]
+
+
+def to_parents(node: Value, sends: Any) -> Tuple[Any, ...]:
+    """A rule's result (one send per operand) as one send per parent, in parent order."""
+    layout = ops.FORMS[node._rule].layout
+    if layout == "x":
+        return (sends,)
+    if layout == "xc":
+        return (sends[0],)
+    if layout == "cx":
+        return (sends[1],)
+    return tuple(sends)
+
+
+_POW = ops.BACKS["**"]
+_POW_SCALAR = ops.BACKS["pow_scalar"]["xc"]
+
+
+def _operator(op: ops.Op, reflected_swaps: bool = True) -> Tuple[Callable[..., Any], Callable[..., Any]]:
+    """self OP other and its reflected form, other OP self, for a Value or a number other.
+
+    For + and * (reflected_swaps False) number + self is made as self + number, as
+    PyTorch does; / and ** keep the number first.
+    """
+    forward, backs, name = op.forward, ops.BACKS[op.key], op.name
+    both, number_second, number_first = backs["xy"], backs["xc"], backs["cx"]
+
+    def method(self: Value, other: Operand) -> Value:
+        if isinstance(other, Value):
+            return _node(forward(self.data, other.data), self, name, both, second=other)
+        c = _constant(other)
+        if c is None:
+            return NotImplemented
+        return _node(forward(self.data, c), self, name, number_second, c)
+
+    def reflected(self: Value, other: Number) -> Value:
+        if not reflected_swaps:
+            return method(self, other)
+        c = _constant(other)
+        if c is None:
+            return NotImplemented
+        return _node(forward(c, self.data), self, name, number_first, c)
+
+    method.__doc__ = reflected.__doc__ = op.doc
+    return method, reflected
+
+
+def _function(op: ops.Op) -> Callable[..., Value]:
+    """The Value method for a one-operand op: forward on the data, the table's rule back."""
+    forward, back, name = op.forward, ops.BACKS[op.key]["x"], op.name
+    if not op.params:
+        def method(self: Value) -> Value:
+            return _node(forward(self.data), self, name, back)
+    else:
+        (param, default), = op.params
+
+        def method(self: Value, *args: Number, **kwargs: Number) -> Value:
+            c = _param(name, param, default, args, kwargs)
+            return _node(forward(self.data, c), self, name, back, c)
+
+    method.__name__ = op.method
+    method.__doc__ = op.doc[0].upper() + op.doc[1:] + "."
+    return method
+
+
+def _param(op: str, param: str, default: float, args: tuple, kwargs: dict) -> float:
+    """The one named constant of an op like leaky_relu(slope=0.01): a real number."""
+    if len(args) + len(kwargs) > 1 or (kwargs and param not in kwargs):
+        given = ", ".join([*map(repr, args), *kwargs])
+        raise TypeError(f"{op}() takes one optional argument {param}, got {given}")
+    value = args[0] if args else kwargs.get(param, default)
+    c = _constant(value)
+    if c is None or isinstance(value, bool):
+        raise TypeError(f"{op}() {param} must be a real number, got {type(value).__name__} "
+                        f"{_describe(value)}")
+    return c
 
 
 class Value:
@@ -169,117 +260,25 @@ class Value:
 
         backward(self, grad)
 
-    # --- addition: d(a + b)/da = 1, d(a + b)/db = 1 --------------------------------
+    # --- operators: the table's forward and rule; a number operand is a constant -------
 
-    def __add__(self, other: Operand) -> Value:
-        if isinstance(other, Value):
-            return _node(self.data + other.data, self, "+", Value._add_back, second=other)
-        c = _constant(other)
-        if c is None:
-            return NotImplemented
-        return _node(self.data + c, self, "+", Value._add_const_back, c)
-
-    @staticmethod
-    def _add_back(out: Value, g: float) -> tuple:
-        return g, g
-
-    @staticmethod
-    def _add_const_back(out: Value, g: float) -> float:
-        return g
-
-    # --- multiplication: d(a * b)/da = b, d(a * b)/db = a ---------------------------
-
-    def __mul__(self, other: Operand) -> Value:
-        if isinstance(other, Value):
-            return _node(self.data * other.data, self, "*", Value._mul_back, second=other)
-        c = _constant(other)
-        if c is None:
-            return NotImplemented
-        return _node(self.data * c, self, "*", Value._mul_const_back, c)
-
-    @staticmethod
-    def _mul_back(out: Value, g: float) -> tuple:
-        a, b = out._parents, out._second
-        return g * b.data, g * a.data
-
-    @staticmethod
-    def _mul_const_back(out: Value, g: float) -> float:
-        return g * out._saved
-
-    # --- division: d(a / b)/da = 1/b, d(a / b)/db = -a/b^2, computed as -(a/b)/b -------
-
-    def __truediv__(self, other: Operand) -> Value:
-        if isinstance(other, Value):
-            return _node(F.div(self.data, other.data), self, "/", Value._div_back, second=other)
-        c = _constant(other)
-        if c is None:
-            return NotImplemented
-        return _node(F.div(self.data, c), self, "/", Value._div_const_back, c)
-
-    def __rtruediv__(self, other: Number) -> Value:  # other / self
-        c = _constant(other)
-        if c is None:
-            return NotImplemented
-        return _node(F.div(c, self.data), self, "/", Value._rdiv_back, c)
-
-    @staticmethod
-    def _div_back(out: Value, g: float) -> tuple:
-        b = out._second.data
-        return F.div(g, b), -g * F.div(out.data, b)
-
-    @staticmethod
-    def _div_const_back(out: Value, g: float) -> float:
-        return F.div(g, out._saved)
-
-    @staticmethod
-    def _rdiv_back(out: Value, g: float) -> float:
-        return -g * F.div(out.data, out._parents.data)
-
-    # --- power: d(x^y)/dx = y x^(y-1), d(x^y)/dy = x^y log x ---------------------------
-    # PyTorch's conventions: the x-derivative is 0 where y == 0, the y-derivative is 0
-    # where x == 0 and y >= 0, and a constant exponent takes the same shortcuts forward
-    # and backward (x*x for 2, sqrt for 0.5, ...; see _floats.pow_scalar).
+    __add__, __radd__ = _operator(ops.ADD, reflected_swaps=False)
+    __mul__, __rmul__ = _operator(ops.MUL, reflected_swaps=False)
+    __truediv__, __rtruediv__ = _operator(ops.DIV)
 
     def __pow__(self, other: Operand, modulo: None = None) -> Value:
         if modulo is not None:
             return NotImplemented
         if isinstance(other, Value):
-            return _node(F.pow(self.data, other.data), self, "**", Value._pow_back, second=other)
+            return _node(F.pow(self.data, other.data), self, "**", _POW["xy"], second=other)
         c = _constant(other)
         if c is None:
             return NotImplemented
-        return _node(F.pow_scalar(self.data, c), self, "**", Value._pow_const_back, c)
+        return _node(F.pow_scalar(self.data, c), self, "**", _POW_SCALAR, c)
 
-    def __rpow__(self, other: Number) -> Value:  # other ** self
-        c = _constant(other)
-        if c is None:
-            return NotImplemented
-        return _node(F.pow(c, self.data), self, "**", Value._rpow_back, c)
-
-    @staticmethod
-    def _pow_back(out: Value, g: float) -> tuple:
-        x, y = out._parents.data, out._second.data
-        dx = 0.0 if y == 0.0 else g * (y * F.pow(x, y - 1.0))
-        dy = g * (0.0 if x == 0.0 and y >= 0.0 else out.data * F.log(x))
-        return dx, dy
-
-    @staticmethod
-    def _pow_const_back(out: Value, g: float) -> float:
-        c = out._saved
-        return 0.0 if c == 0.0 else g * (c * F.pow_scalar(out._parents.data, c - 1.0))
-
-    @staticmethod
-    def _rpow_back(out: Value, g: float) -> float:
-        c, y = out._saved, out._parents.data
-        return g * (0.0 if c == 0.0 and y >= 0.0 else out.data * F.log(c))
+    __rpow__ = _operator(ops.POW)[1]  # number ** self
 
     # --- derived operators: one-liners over the primitives above -------------------
-
-    def __radd__(self, other: Number) -> Value:  # other + self
-        return self.__add__(other)
-
-    def __rmul__(self, other: Number) -> Value:  # other * self
-        return self.__mul__(other)
 
     def __neg__(self) -> Value:  # -self
         return self * -1.0
@@ -294,78 +293,22 @@ class Value:
             return NotImplemented
         return (-self) + other
 
-    # --- one-argument functions: f(x) and f'(x) ------------------------------------
+    # --- one-argument functions, each made from its table entry (see ops.py) --------
 
-    def exp(self) -> Value:
-        """e^x; d/dx = e^x."""
-        return _node(F.exp(self.data), self, "exp", Value._exp_back)
-
-    @staticmethod
-    def _exp_back(out: Value, g: float) -> float:
-        return g * out.data
-
-    def log(self) -> Value:
-        """Natural logarithm; d/dx = 1/x."""
-        return _node(F.log(self.data), self, "log", Value._log_back)
-
-    @staticmethod
-    def _log_back(out: Value, g: float) -> float:
-        return F.div(g, out._parents.data)
-
-    def sqrt(self) -> Value:
-        """Square root; d/dx = 1 / (2 sqrt(x)), inf at 0."""
-        return _node(F.sqrt(self.data), self, "sqrt", Value._sqrt_back)
-
-    @staticmethod
-    def _sqrt_back(out: Value, g: float) -> float:
-        return F.div(g, 2.0 * out.data)
-
-    def tanh(self) -> Value:
-        """Hyperbolic tangent; d/dx = 1 - tanh(x)^2."""
-        return _node(F.tanh(self.data), self, "tanh", Value._tanh_back)
-
-    @staticmethod
-    def _tanh_back(out: Value, g: float) -> float:
-        t = out.data  # 1 - t^2 factored: no cancellation as |t| -> 1 (PyTorch uses an fma)
-        return g * ((1.0 - t) * (1.0 + t))
-
-    def sigmoid(self) -> Value:
-        """Logistic function s(x) = 1 / (1 + e^-x); d/dx = s(x) (1 - s(x))."""
-        return _node(F.sigmoid(self.data), self, "sigmoid", Value._sigmoid_back)
-
-    @staticmethod
-    def _sigmoid_back(out: Value, g: float) -> float:
-        s = out.data
-        return g * (1.0 - s) * s
-
-    def relu(self) -> Value:
-        """max(x, 0); d/dx = 1 for x > 0, else 0 (0 at the kink, as PyTorch)."""
-        return _node(F.relu(self.data), self, "relu", Value._relu_back)
-
-    @staticmethod
-    def _relu_back(out: Value, g: float) -> float:
-        return 0.0 if out.data <= 0.0 else g
-
-    def sin(self) -> Value:
-        """sin x; d/dx = cos x."""
-        return _node(F.sin(self.data), self, "sin", Value._sin_back)
-
-    @staticmethod
-    def _sin_back(out: Value, g: float) -> float:
-        return g * F.cos(out._parents.data)
-
-    def cos(self) -> Value:
-        """cos x; d/dx = -sin x."""
-        return _node(F.cos(self.data), self, "cos", Value._cos_back)
-
-    @staticmethod
-    def _cos_back(out: Value, g: float) -> float:
-        return g * -F.sin(out._parents.data)
-
-    def __abs__(self) -> Value:
-        """|x|; d/dx = sign(x), 0 at the kink (as PyTorch)."""
-        return _node(abs(self.data), self, "abs", Value._abs_back)
-
-    @staticmethod
-    def _abs_back(out: Value, g: float) -> float:
-        return g * F.sign(out._parents.data)
+    exp = _function(ops.OPS["exp"])
+    log = _function(ops.OPS["log"])
+    sqrt = _function(ops.OPS["sqrt"])
+    tanh = _function(ops.OPS["tanh"])
+    sigmoid = _function(ops.OPS["sigmoid"])
+    relu = _function(ops.OPS["relu"])
+    sin = _function(ops.OPS["sin"])
+    cos = _function(ops.OPS["cos"])
+    __abs__ = _function(ops.OPS["abs"])
+    log1p = _function(ops.OPS["log1p"])
+    softplus = _function(ops.OPS["softplus"])
+    silu = _function(ops.OPS["silu"])
+    erf = _function(ops.OPS["erf"])
+    gelu = _function(ops.OPS["gelu"])
+    atan = _function(ops.OPS["atan"])
+    leaky_relu = _function(ops.OPS["leaky_relu"])
+    elu = _function(ops.OPS["elu"])

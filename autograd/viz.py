@@ -13,6 +13,7 @@ from typing import Collection, Dict, List, Optional
 import graphviz
 
 from .backprop import topological_order
+from .ops import form_of
 from .value import Value, per_parent
 
 __all__ = ["draw_dot", "to_svg", "render", "run_dot", "svg_or_none", "INSTALL_HINT"]
@@ -26,19 +27,6 @@ INSTALL_HINT = (
     "Debian/Ubuntu: sudo apt-get install graphviz; macOS: brew install graphviz; "
     "conda: conda install -c conda-forge graphviz"
 )
-
-# what an op node shows; an op not listed shows its name
-_SYMBOLS = {
-    "+": "+", "*": "×", "/": "÷", "**": "^", "exp": "exp", "log": "log", "sqrt": "√",
-    "tanh": "tanh", "sigmoid": "σ", "relu": "relu", "sin": "sin", "cos": "cos",
-    "abs": "|·|", "dot": "w·x+b", "sum": "Σ",
-}
-
-# ops with a number operand keep it in `_saved`: show it in the op node ("×2", "^0.5", "2^")
-_CONSTANT_FORMS = {
-    Value._add_const_back: "+{}", Value._mul_const_back: "×{}", Value._div_const_back: "÷{}",
-    Value._rdiv_back: "{}÷", Value._pow_const_back: "^{}", Value._rpow_back: "{}^",
-}
 
 _STYLE_LEAF = {"style": "filled", "fillcolor": "#dbeafe"}  # inputs and parameters
 _STYLE_HIGHLIGHT = {"style": "filled", "fillcolor": "#fde047"}
@@ -64,10 +52,19 @@ def _escape_record(text: str) -> str:
 
 
 def _op_label(node: Value) -> str:
-    form = _CONSTANT_FORMS.get(node._rule)
-    if form is not None:
-        return form.format(_fmt(node._saved))
-    return _SYMBOLS.get(node.op, node.op)
+    """The op's symbol from the table, with a number operand where it stands ("×2", "2^")
+    and a param in brackets ("leaky_relu(0.2)")."""
+    form = form_of(node._rule)
+    if form is None:  # not made by a table op
+        return node.op
+    symbol = form.op.symbol
+    if form.layout == "xc":
+        return f"{symbol}{_fmt(node._saved)}"
+    if form.layout == "cx":
+        return f"{_fmt(node._saved)}{symbol}"
+    if form.layout == "x" and form.op.params:
+        return f"{symbol}({_fmt(node._saved)})"
+    return symbol
 
 
 def _record(node: Value, show_grad: bool, horizontal: bool) -> str:
