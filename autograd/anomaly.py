@@ -41,10 +41,11 @@ def user_site() -> str:
     return f"{frame.f_code.co_filename}:{frame.f_lineno}"
 
 
-def _inputs(parents: Sequence[Value], saved: object) -> str:
-    numbers = [repr(p.data) for p in parents]
-    if isinstance(saved, float):
-        numbers.append(f"{saved!r} (constant)")
+def _inputs(node: Value) -> str:
+    from .value import constants  # value imports this module
+
+    numbers = [repr(p.data) for p in node.parents]
+    numbers.extend(f"{c!r} (constant)" for c in constants(node))
     return ", ".join(numbers)
 
 
@@ -54,7 +55,7 @@ def check_forward(out: Value) -> None:
     if not math.isfinite(out.data):
         raise FloatingPointError(
             f"detect_anomaly: {out.op} returned {out.data!r} from inputs "
-            f"({_inputs(out.parents, out._saved)}), created at {out._site}"
+            f"({_inputs(out)}), created at {out._site}"
         )
 
 
@@ -66,6 +67,6 @@ def check_backward(node: Value, sends: Sequence[float]) -> None:
             raise FloatingPointError(
                 f"detect_anomaly: backward of {node.op} sent {contribution!r} to its input "
                 f"{index} (value {parent.data!r}); the op's inputs were "
-                f"({_inputs(node.parents, node._saved)}), its output {node.data!r}, the "
+                f"({_inputs(node)}), its output {node.data!r}, the "
                 f"upstream gradient {node.grad!r}; the op was created at {site}"
             )

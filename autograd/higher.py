@@ -12,7 +12,7 @@ from typing import Any, Callable, Dict, List, Sequence
 
 from . import _floats as F
 from .backprop import grad, topological_order
-from .value import Value, _as_float, rule_operands, to_parents
+from .value import Value, _as_float, op_form, rule_operands, to_parents
 
 
 def _lifted(name: str) -> Callable[[Any], Any]:
@@ -89,10 +89,10 @@ def grad_graph(output: Value, inputs: Sequence[Value]) -> List[Value]:
     grads: Dict[Value, Any] = {output: 1.0}
     for node in reversed(order):
         g = grads.get(node)
-        if g is None or node._rule is None or node not in on_path:
+        if g is None or not node.op or node not in on_path:
             continue
-        form_rule = _rule_of(node)
-        sends = to_parents(node, form_rule(VALUES, g, node, *rule_operands(node)))
+        rule = op_form(node).op.rule  # type: ignore[union-attr]
+        sends = to_parents(node, rule(VALUES, g, node, *rule_operands(node)))
         for parent, send in zip(node.parents, sends):
             if parent not in on_path:
                 continue
@@ -103,12 +103,6 @@ def grad_graph(output: Value, inputs: Sequence[Value]) -> List[Value]:
         d = grads.get(x, 0.0)
         results.append(d if isinstance(d, Value) else Value(d))
     return results
-
-
-def _rule_of(node: Value) -> Callable[..., Any]:
-    from .ops import FORMS
-
-    return FORMS[node._rule].op.rule
 
 
 def hessian(f: Callable[..., Value], xs: Sequence[float]) -> List[List[float]]:

@@ -106,6 +106,19 @@ def rule_operands(node: Value) -> Tuple[Any, ...]:
     return form.operands(node)  # type: ignore[misc]
 
 
+def op_form(node: Value) -> Optional[ops.Form]:
+    """The table op behind a node and how it holds its operands; None for a leaf."""
+    return ops.form_of(node._rule)
+
+
+def constants(node: Value) -> Tuple[float, ...]:
+    """The numbers an op node used besides its parents: a number operand or a param."""
+    form = ops.form_of(node._rule)
+    if form is None or form.layout in ("xy", "many") or (form.layout == "x" and not form.op.params):
+        return ()
+    return (node._saved,)
+
+
 def to_parents(node: Value, sends: Any) -> Tuple[Any, ...]:
     """A rule's result (one send per operand) as one send per parent, in parent order."""
     layout = ops.FORMS[node._rule].layout

@@ -13,8 +13,7 @@ from typing import Collection, Dict, List, Optional
 import graphviz
 
 from .backprop import topological_order
-from .ops import form_of
-from .value import Value, per_parent
+from .value import Value, constants, op_form, per_parent
 
 __all__ = ["draw_dot", "to_svg", "render", "run_dot", "svg_or_none", "INSTALL_HINT"]
 
@@ -54,17 +53,18 @@ def _escape_record(text: str) -> str:
 def _op_label(node: Value) -> str:
     """The op's symbol from the table, with a number operand where it stands ("×2", "2^")
     and a param in brackets ("leaky_relu(0.2)")."""
-    form = form_of(node._rule)
-    if form is None:  # not made by a table op
+    form = op_form(node)
+    if form is None:  # a leaf
         return node.op
-    symbol = form.op.symbol
+    symbol, numbers = form.op.symbol, constants(node)
+    if not numbers:
+        return symbol
+    number = _fmt(numbers[0])
     if form.layout == "xc":
-        return f"{symbol}{_fmt(node._saved)}"
+        return f"{symbol}{number}"
     if form.layout == "cx":
-        return f"{_fmt(node._saved)}{symbol}"
-    if form.layout == "x" and form.op.params:
-        return f"{symbol}({_fmt(node._saved)})"
-    return symbol
+        return f"{number}{symbol}"
+    return f"{symbol}({number})"
 
 
 def _record(node: Value, show_grad: bool, horizontal: bool) -> str:
@@ -124,12 +124,12 @@ def draw_dot(
         style: Dict[str, str] = {}
         if node in marked:
             style = _STYLE_HIGHLIGHT
-        elif node._rule is None:
+        elif not node.op:
             style = _STYLE_LEAF
         if node is root:
             style = {**style, "penwidth": "2"}
         dot.node(f"v{i}", _record(node, show_grad, horizontal), shape="record", **style)
-        if node._rule is None:
+        if not node.op:
             continue
         op_style = _STYLE_HIGHLIGHT if node in marked else {}
         dot.node(f"o{i}", _op_label(node), shape="circle", margin="0.02",
