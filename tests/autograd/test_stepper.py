@@ -281,3 +281,21 @@ def test_the_command_line_steps_page_behaves_the_same(page, tmp_path):
     grads = dict(re.findall(r'\b(v\d+) \[label="[^"]*(grad [^ "|}]+)',
                             (tmp_path / "graph.dot").read_text()))
     assert state["boxes"] == grads and len(grads) == 6
+
+
+def test_a_notebook_cell_ending_in_a_stepper_shows_html_that_works(page, tmp_path):
+    import nbformat
+    from nbclient import NotebookClient
+
+    from tests.test_notebooks import _kernel_env
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "from autograd import Value, stepper\nx = Value(3.0, label='x')\nstepper(x * x + x)")])
+    NotebookClient(nb, timeout=120, kernel_name="python3").execute(
+        env=_kernel_env(), cwd=str(tmp_path))
+    shown = nb.cells[0].outputs[0]["data"]
+    assert "text/html" in shown, f"the cell showed only {sorted(shown)}"
+    page.set_content(f"<html><body><p>a notebook</p>{shown['text/html']}</body></html>")
+    assert _state(page)["counter"] == "0 / 3"
+    page.click("[data-action=next]")
+    assert _state(page)["current"] == ["v2"]
