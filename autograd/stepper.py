@@ -150,21 +150,27 @@ def _name(node: Value) -> str:
     return node.label or f"the value {_fmt(node.data)}"
 
 
+def _paren(x: float) -> str:
+    """x to 4 significant digits, in parentheses when negative: 1 − (-0.5)², 2 × (-3)."""
+    text = _fmt(x)
+    return f"({text})" if text.startswith("-") else text
+
+
 def _local(node: Value, k: int) -> str | None:
     """The local derivative d node / d parent k, as a formula with the numbers in it, for the
     ops whose derivative reads from the drawing alone; None for the others."""
     parents = node.parents
-    x = parents[k].data
-    t = _fmt(node.data)
+    x = _paren(parents[k].data)
+    t = _paren(node.data)
     forms = {
         "tanh": f"(1 − {t}²)", "sigmoid": f"{t} × (1 − {t})", "exp": t,
-        "log": f"1 / {_fmt(x)}", "sin": f"cos({_fmt(x)})", "cos": f"−sin({_fmt(x)})",
+        "log": f"1 / {x}", "sin": f"cos({x})", "cos": f"−sin({x})",
         "sqrt": f"1 / (2 × {t})",
     }
     if len(parents) == 1 and node.op in forms:
         return forms[node.op]
     if len(parents) == 2 and node.op == "*":
-        return _fmt(parents[1 - k].data)
+        return _paren(parents[1 - k].data)
     if node.op == "+" and len(parents) == 2:
         return "1"
     return None

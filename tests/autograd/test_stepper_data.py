@@ -111,18 +111,27 @@ def test_caption_states_the_chain_rule_with_the_numbers():
     assert caption(steps[0]) == ("the tanh node: its gradient 1 is complete; it sends "
                                  "1 × (1 − 0.964²) = 0.07065 to its input.")
     assert "leaf" in caption(steps[1]) and "0.07065" in caption(steps[1])
+    y = Value(-3.0, label="w") * Value(1.0, label="x")
+    assert "1 × 1 = 1 to w; 1 × (-3) = -3 to x." in caption(next(backward_steps(y)))
+    assert "(1 − (-0.7616)²)" in caption(next(backward_steps(Value(-1.0).tanh())))
 
 
 _EVAL = {"__builtins__": {}, "cos": math.cos, "sin": math.sin}
 
 
-@pytest.mark.parametrize("build", [
-    lambda a, b: a.tanh(), lambda a, b: a.sigmoid(), lambda a, b: a.exp(),
-    lambda a, b: a.log(), lambda a, b: a.sin(), lambda a, b: a.cos(), lambda a, b: a.sqrt(),
-    lambda a, b: a * b, lambda a, b: a + b,
-], ids=["tanh", "sigmoid", "exp", "log", "sin", "cos", "sqrt", "mul", "add"])
-def test_caption_formula_evaluates_to_the_amount_sent(build):
-    a, b = Value(0.7, label="a"), Value(1.3, label="b")
+_OPS = {
+    "tanh": lambda a, b: a.tanh(), "sigmoid": lambda a, b: a.sigmoid(),
+    "exp": lambda a, b: a.exp(), "log": lambda a, b: a.log(), "sin": lambda a, b: a.sin(),
+    "cos": lambda a, b: a.cos(), "sqrt": lambda a, b: a.sqrt(), "mul": lambda a, b: a * b,
+    "add": lambda a, b: a + b,
+}
+
+
+@pytest.mark.parametrize("op,at", [(op, at) for op in _OPS for at in ((0.7, 1.3), (-0.6, -1.7))
+                                   if not (op == "sqrt" and at[0] < 0)])
+def test_caption_formula_evaluates_to_the_amount_sent(op, at):
+    build = _OPS[op]
+    a, b = Value(at[0], label="a"), Value(at[1], label="b")
     out = build(a, b)
     step = next(backward_steps(out, grad=2.0))
     text = caption(step)
