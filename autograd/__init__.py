@@ -16,6 +16,7 @@ from .fused import dot, dots, max_values, min_values, sum_values
 from .grad_mode import is_grad_enabled, no_grad
 from .higher import hessian
 from .gradcheck import gradcheck, numeric_grad
+from .stepper import stepper
 from .value import Value
 from .viz import draw_dot, to_svg
 
@@ -40,4 +41,5 @@ __all__ = [
     "min_values",
     "draw_dot",
     "to_svg",
+    "stepper",
 ]

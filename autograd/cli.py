@@ -15,6 +15,8 @@ from typing import Dict, List, Optional
 
 from . import __version__
 from .expr import FUNCTIONS, ExprError, build, parse_assignments
+from .stepper import stepper
+from .value import Value
 from .viz import DEFAULT_MAX_NODES, FORMATS, INSTALL_HINT, RANKDIRS, render, to_svg
 
 PROG = "chainrule"
@@ -71,6 +73,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="leave gradients out of the value boxes")
     graph.add_argument("--max-nodes", type=_positive_int, default=DEFAULT_MAX_NODES, metavar="N",
                        help=f"refuse graphs with more value nodes (default: {DEFAULT_MAX_NODES})")
+    graph.add_argument("--steps", action="store_true",
+                       help="write the backward pass as an HTML page to step through "
+                            "(Prev / Next / Play), e.g. -o steps.html")
     graph.set_defaults(run=_graph)
 
     demo = commands.add_parser(
@@ -112,15 +117,43 @@ def _write(output: str, data: bytes) -> None:
         raise _Failure(f"cannot write {output!r}: {e.strerror or e}", 1) from None
 
 
-def _graph(args: argparse.Namespace) -> int:
-    fmt = _format_of(args.output, args.format)
+def _build(args: argparse.Namespace) -> Value:
     try:
         variables: Dict[str, float] = {}
         for text in args.at:
             parse_assignments(text, into=variables)
-        out, _ = build(args.expression, variables)
+        return build(args.expression, variables)[0]
     except ExprError as e:
         raise _Failure(str(e), 2) from None
+
+
+def _graph_steps(args: argparse.Namespace) -> int:
+    """`graph --steps`: the stepper page (it runs backward itself) as one HTML file."""
+    if args.format is not None:
+        raise _Failure("--steps writes an HTML page; leave out --format", 2)
+    out = _build(args)
+    try:
+        page = stepper(out, rankdir=args.rankdir, max_nodes=args.max_nodes)
+    except ValueError as e:  # over the node cap
+        raise _Failure(str(e), 2) from None
+    except RuntimeError as e:  # no Graphviz, or dot failed
+        raise _Failure(str(e), 1) from None
+    if args.output == "-":
+        _write("-", page.page().encode("utf-8"))
+        return 0
+    try:
+        page.save(args.output)
+    except OSError as e:
+        raise _Failure(f"cannot write {args.output!r}: {e.strerror or e}", 1) from None
+    print(f"wrote {args.output} ({len(page)} steps)")
+    return 0
+
+
+def _graph(args: argparse.Namespace) -> int:
+    if args.steps:
+        return _graph_steps(args)
+    fmt = _format_of(args.output, args.format)
+    out = _build(args)
     out.backward()
     try:
         data = render(out, fmt, rankdir=args.rankdir, show_grad=args.show_grad,

@@ -28,9 +28,9 @@ EXPECTED = [
     "08_two_moons",
 ]
 
-# what each notebook must show when run: graphs as SVG, plots as PNG
+# what each notebook must show when run: graphs as SVG, plots as PNG, the stepper as HTML
 MUST_SHOW = {
-    "01_chain_rule_and_paths": {"image/svg+xml", "image/png"},
+    "01_chain_rule_and_paths": {"image/svg+xml", "image/png", "text/html"},
     "02_learning_rate": {"image/png"},
     "03_backward_is_a_network": {"image/svg+xml"},
     "04_hinton_1986": {"image/png"},
