@@ -15,6 +15,7 @@ from .backprop import Step, backward_steps, grad, topological_order
 from .fused import dot, dots, max_values, min_values, sum_values
 from .grad_mode import is_grad_enabled, no_grad
 from .gradcheck import gradcheck, numeric_grad
+from .textgraph import text_graph
 from .value import Value
 from .viz import draw_dot, to_svg
 
@@ -38,4 +39,5 @@ __all__ = [
     "min_values",
     "draw_dot",
     "to_svg",
+    "text_graph",
 ]

@@ -12,12 +12,12 @@ from typing import Collection, Dict, List, Optional
 
 import graphviz
 
+from ._format import DEFAULT_MAX_NODES, _fmt, _op_label, check_max_nodes, check_size
 from .backprop import topological_order
 from .value import Value, per_parent
 
 __all__ = ["draw_dot", "to_svg", "render", "run_dot", "svg_or_none", "INSTALL_HINT"]
 
-DEFAULT_MAX_NODES = 500
 RANKDIRS = ("LR", "TB", "RL", "BT")
 FORMATS = ("svg", "png", "pdf", "dot")
 
@@ -27,29 +27,9 @@ INSTALL_HINT = (
     "conda: conda install -c conda-forge graphviz"
 )
 
-# what an op node shows; an op not listed shows its name
-_SYMBOLS = {
-    "+": "+", "*": "×", "/": "÷", "**": "^", "exp": "exp", "log": "log", "sqrt": "√",
-    "tanh": "tanh", "sigmoid": "σ", "relu": "relu", "sin": "sin", "cos": "cos",
-    "abs": "|·|", "dot": "w·x+b", "sum": "Σ",
-}
-
-# ops with a number operand keep it in `_saved`: show it in the op node ("×2", "^0.5", "2^")
-_CONSTANT_FORMS = {
-    Value._add_const_back: "+{}", Value._mul_const_back: "×{}", Value._div_const_back: "÷{}",
-    Value._rdiv_back: "{}÷", Value._pow_const_back: "^{}", Value._rpow_back: "{}^",
-}
-
 _STYLE_LEAF = {"style": "filled", "fillcolor": "#dbeafe"}  # inputs and parameters
 _STYLE_HIGHLIGHT = {"style": "filled", "fillcolor": "#fde047"}
 _FLOW_COLOR = "#b91c1c"  # gradients on edges, in the colour of "backward"
-
-
-def _fmt(x: float) -> str:
-    """x to 4 significant digits; -0 prints as 0 so students are not puzzled."""
-    if x == 0.0:
-        return "0"
-    return f"{x:.4g}"
 
 
 def _escape_record(text: str) -> str:
@@ -61,13 +41,6 @@ def _escape_record(text: str) -> str:
             out.append("\\")
         out.append(c)
     return "".join(out)
-
-
-def _op_label(node: Value) -> str:
-    form = _CONSTANT_FORMS.get(node._rule)
-    if form is not None:
-        return form.format(_fmt(node._saved))
-    return _SYMBOLS.get(node.op, node.op)
 
 
 def _record(node: Value, show_grad: bool, horizontal: bool) -> str:
@@ -85,8 +58,7 @@ def _check_args(root: object, rankdir: str, max_nodes: object) -> None:
         raise TypeError(f"draw_dot() expects a Value, got {type(root).__name__}")
     if rankdir not in RANKDIRS:
         raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
-    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
-        raise ValueError(f"max_nodes must be a positive int, got {max_nodes!r}")
+    check_max_nodes(max_nodes)
 
 
 def draw_dot(
@@ -108,13 +80,7 @@ def draw_dot(
     """
     _check_args(root, rankdir, max_nodes)
     order = topological_order(root)
-    if len(order) > max_nodes:
-        raise ValueError(
-            f"the graph has {len(order)} value nodes, more than max_nodes={max_nodes}; "
-            f"Graphviz gets very slow on graphs this large. Draw a smaller part, or raise "
-            f"the cap with draw_dot(..., max_nodes={len(order)}) "
-            f"(command line: --max-nodes {len(order)})"
-        )
+    check_size(len(order), max_nodes, "draw_dot", "Graphviz gets very slow on graphs this large")
     marked = set(highlight)  # Values hash by identity
     index: Dict[Value, int] = {node: i for i, node in enumerate(order)}  # the numbering
     horizontal = rankdir in ("LR", "RL")
