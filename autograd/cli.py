@@ -15,6 +15,8 @@ from typing import Dict, List, Optional
 
 from . import __version__
 from .expr import FUNCTIONS, ExprError, build, parse_assignments
+from .textgraph import text_graph
+from .value import Value
 from .viz import DEFAULT_MAX_NODES, FORMATS, INSTALL_HINT, RANKDIRS, render, to_svg
 
 PROG = "chainrule"
@@ -71,6 +73,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="leave gradients out of the value boxes")
     graph.add_argument("--max-nodes", type=_positive_int, default=DEFAULT_MAX_NODES, metavar="N",
                        help=f"refuse graphs with more value nodes (default: {DEFAULT_MAX_NODES})")
+    graph.add_argument("--text", action="store_true",
+                       help="print the graph as an indented text tree instead of a picture "
+                            "(needs no Graphviz; --no-grad and --max-nodes apply)")
     graph.set_defaults(run=_graph)
 
     demo = commands.add_parser(
@@ -112,8 +117,8 @@ def _write(output: str, data: bytes) -> None:
         raise _Failure(f"cannot write {output!r}: {e.strerror or e}", 1) from None
 
 
-def _graph(args: argparse.Namespace) -> int:
-    fmt = _format_of(args.output, args.format)
+def _built(args: argparse.Namespace) -> Value:
+    """The expression at the --at point, after backward()."""
     try:
         variables: Dict[str, float] = {}
         for text in args.at:
@@ -122,6 +127,27 @@ def _graph(args: argparse.Namespace) -> int:
     except ExprError as e:
         raise _Failure(str(e), 2) from None
     out.backward()
+    return out
+
+
+def _graph_text(args: argparse.Namespace) -> int:
+    """`graph --text`: text_graph to stdout or a file; no Graphviz involved."""
+    out = _built(args)
+    try:
+        text = text_graph(out, show_grad=args.show_grad, max_nodes=args.max_nodes)
+    except ValueError as e:  # over the node cap
+        raise _Failure(str(e), 2) from None
+    _write(args.output, (text + "\n").encode("utf-8"))
+    if args.output != "-":
+        print(f"wrote {args.output}")
+    return 0
+
+
+def _graph(args: argparse.Namespace) -> int:
+    if args.text:
+        return _graph_text(args)
+    fmt = _format_of(args.output, args.format)
+    out = _built(args)
     try:
         data = render(out, fmt, rankdir=args.rankdir, show_grad=args.show_grad,
                       show_flow=args.flow, max_nodes=args.max_nodes)
