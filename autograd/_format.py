@@ -6,6 +6,8 @@ op text (with any number operand, as in `×2`), the node cap and its error.
 
 from __future__ import annotations
 
+from typing import cast
+
 from .value import Value
 
 DEFAULT_MAX_NODES = 500
@@ -18,7 +20,7 @@ _SYMBOLS = {
 }
 
 # ops with a number operand keep it in `_saved`: show it in the op node ("×2", "^0.5", "2^")
-_CONSTANT_FORMS = {
+_CONSTANT_FORMS: dict[object, str] = {
     Value._add_const_back: "+{}", Value._mul_const_back: "×{}", Value._div_const_back: "÷{}",
     Value._rdiv_back: "{}÷", Value._pow_const_back: "^{}", Value._rpow_back: "{}^",
 }
@@ -35,7 +37,7 @@ def _op_label(node: Value) -> str:
     """The op as a drawing shows it: its symbol, with the number operand if it had one."""
     form = _CONSTANT_FORMS.get(node._rule)
     if form is not None:
-        return form.format(_fmt(node._saved))
+        return form.format(_fmt(cast(float, node._saved)))
     return _SYMBOLS.get(node.op, node.op)
 
 
