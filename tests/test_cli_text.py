@@ -8,7 +8,6 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Dict, Optional
 
 import pytest
 
@@ -27,12 +26,12 @@ NEURON_TEXT = (
 )
 
 
-def _run(args, cwd: Path, env: Optional[Dict[str, str]] = None) -> subprocess.CompletedProcess:
+def _run(args, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([*CLI, *args], cwd=cwd, env=env, capture_output=True,
                           timeout=120, check=False)
 
 
-def _no_dot(tmp_path: Path, **extra: str) -> Dict[str, str]:
+def _no_dot(tmp_path: Path, **extra: str) -> dict[str, str]:
     return {**os.environ, "PATH": str(tmp_path), **extra}  # no `dot` here
 
 

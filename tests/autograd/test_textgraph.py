@@ -172,7 +172,7 @@ def test_wide_node_and_a_node_shared_before_it_is_moved() -> None:
         chain = chain.cos()
     root = chain * top
     text = text_graph(root)
-    nodes, edges, blocks, printed, refs = _shape(root, text)
+    nodes, edges, blocks, printed, _refs = _shape(root, text)
     assert printed == nodes and len(text.split("\n")) == edges + blocks
     lines = text.split("\n")
     head = [i for i, line in enumerate(lines) if line.startswith("[1] sin  data ")]
@@ -187,15 +187,21 @@ def test_text_graph_changes_nothing_and_repeats_itself() -> None:
     assert [v.grad for v in topological_order(y)] == grads
 
 
+def mlp_text() -> str:
+    """An MLP's loss with shared weights, hidden units and inputs, as text (run in processes)."""
+    X, y = nn.data.moons(6, noise=0.1, seed=1)
+    model = nn.MLP(2, [3, 3, 1], seed=0)
+    loss = nn.losses.hinge([model(x) for x in X], [2 * t - 1 for t in y])
+    loss = loss + (X[0][0] * model(X[1])) ** 2
+    loss.backward()
+    return text_graph(loss, max_nodes=5000)
+
+
 _PROGRAM = """
 import shutil, sys
-import autograd, nn
 assert shutil.which("dot") is None, "dot is on PATH"
-X, y = nn.data.moons(6, noise=0.1, seed=1)
-model = nn.MLP(2, [3, 3, 1], seed=0)
-loss = nn.losses.hinge([model(x) for x in X], [2 * t - 1 for t in y]) + (X[0][0] * model(X[1])) ** 2
-loss.backward()
-sys.stdout.buffer.write(autograd.text_graph(loss, max_nodes=5000).encode("utf-8"))
+from tests.autograd.test_textgraph import mlp_text
+sys.stdout.buffer.write(mlp_text().encode("utf-8"))
 """
 
 
@@ -209,12 +215,8 @@ def _run(tmp_path: Path, seed: str) -> bytes:
 
 def test_same_text_in_two_processes_without_dot_on_path(tmp_path: Path) -> None:
     first, second = _run(tmp_path, "1"), _run(tmp_path, "2")
-    assert first == second and first.count(b"\n") > 100
-    namespace: dict = {"__name__": "__here__"}
-    program = _PROGRAM.replace('assert shutil.which("dot") is None, "dot is on PATH"', "")
-    program = program.replace("sys.stdout.buffer.write(", "out = (")
-    exec(program, namespace)  # and the same as in this process
-    assert namespace["out"] == first
+    assert first == second == mlp_text().encode("utf-8")  # and the same as in this process
+    assert first.count(b"\n") > 100 and "↑ see [".encode() in first
 
 
 def test_text_graph_needs_only_the_standard_library(tmp_path: Path) -> None:
