@@ -17,6 +17,7 @@ from .grad_mode import is_grad_enabled, no_grad
 from .higher import hessian
 from .gradcheck import gradcheck, numeric_grad
 from .stepper import stepper
+from .textgraph import text_graph
 from .value import Value
 from .viz import draw_dot, to_svg
 
@@ -42,4 +43,5 @@ __all__ = [
     "draw_dot",
     "to_svg",
     "stepper",
+    "text_graph",
 ]

@@ -16,6 +16,7 @@ from typing import Dict, List, Optional
 from . import __version__
 from .expr import FUNCTIONS, ExprError, build, parse_assignments
 from .stepper import stepper
+from .textgraph import text_graph
 from .value import Value
 from .viz import DEFAULT_MAX_NODES, FORMATS, INSTALL_HINT, RANKDIRS, render, to_svg
 
@@ -76,6 +77,9 @@ def _parser() -> argparse.ArgumentParser:
     graph.add_argument("--steps", action="store_true",
                        help="write the backward pass as an HTML page to step through "
                             "(Prev / Next / Play), e.g. -o steps.html")
+    graph.add_argument("--text", action="store_true",
+                       help="print the graph as an indented text tree instead of a picture "
+                            "(needs no Graphviz; --no-grad and --max-nodes apply)")
     graph.set_defaults(run=_graph)
 
     demo = commands.add_parser(
@@ -118,6 +122,7 @@ def _write(output: str, data: bytes) -> None:
 
 
 def _build(args: argparse.Namespace) -> Value:
+    """The expression's graph at the --at point (backward not yet run)."""
     try:
         variables: Dict[str, float] = {}
         for text in args.at:
@@ -149,9 +154,25 @@ def _graph_steps(args: argparse.Namespace) -> int:
     return 0
 
 
+def _graph_text(args: argparse.Namespace) -> int:
+    """`graph --text`: text_graph to stdout or a file; no Graphviz involved."""
+    out = _build(args)
+    out.backward()
+    try:
+        text = text_graph(out, show_grad=args.show_grad, max_nodes=args.max_nodes)
+    except ValueError as e:  # over the node cap
+        raise _Failure(str(e), 2) from None
+    _write(args.output, (text + "\n").encode("utf-8"))
+    if args.output != "-":
+        print(f"wrote {args.output}")
+    return 0
+
+
 def _graph(args: argparse.Namespace) -> int:
     if args.steps:
         return _graph_steps(args)
+    if args.text:
+        return _graph_text(args)
     fmt = _format_of(args.output, args.format)
     out = _build(args)
     out.backward()

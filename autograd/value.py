@@ -12,6 +12,7 @@ the one place that knows how a node stores its operands (`parents`, `rule_operan
 from __future__ import annotations
 
 import numbers
+from fractions import Fraction
 from typing import Any, Callable, Iterable, Optional, Tuple, Union
 
 from . import _floats as F
@@ -54,9 +55,14 @@ def _constant(x: object) -> Optional[float]:
     return None
 
 
-def _compared(x: object) -> Optional[float]:
-    """What a Value compares against: another Value's data or a real number; else None."""
-    return x.data if isinstance(x, Value) else _constant(x)
+def _compared(x: object) -> Optional[object]:
+    """What a Value compares against: another Value's data, or a real number as it is
+    (so that ints and Fractions compare exactly, as with a float); else None."""
+    if isinstance(x, Value):
+        return x.data
+    if isinstance(x, (int, Fraction)) and not isinstance(x, bool):
+        return x  # Python compares a float with these exactly
+    return _constant(x)  # NumPy scalars as floats: NumPy would round 1e308 to float32
 
 
 _new = object.__new__
@@ -243,19 +249,19 @@ class Value:
 
     def __lt__(self, other: Operand) -> bool:
         c = _compared(other)
-        return NotImplemented if c is None else self.data < c
+        return NotImplemented if c is None else bool(self.data < c)  # type: ignore[operator]
 
     def __le__(self, other: Operand) -> bool:
         c = _compared(other)
-        return NotImplemented if c is None else self.data <= c
+        return NotImplemented if c is None else bool(self.data <= c)  # type: ignore[operator]
 
     def __gt__(self, other: Operand) -> bool:
         c = _compared(other)
-        return NotImplemented if c is None else self.data > c
+        return NotImplemented if c is None else bool(self.data > c)  # type: ignore[operator]
 
     def __ge__(self, other: Operand) -> bool:
         c = _compared(other)
-        return NotImplemented if c is None else self.data >= c
+        return NotImplemented if c is None else bool(self.data >= c)  # type: ignore[operator]
 
     # `==` stays identity (object's), so Values remain dict keys and set members
     __eq__ = object.__eq__

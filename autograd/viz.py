@@ -12,12 +12,12 @@ from typing import Collection, Dict, List, Optional
 
 import graphviz
 
+from ._format import DEFAULT_MAX_NODES, _fmt, _op_label, check_max_nodes, check_size
 from .backprop import topological_order
-from .value import Value, constants, op_form, per_parent
+from .value import Value, per_parent
 
 __all__ = ["draw_dot", "to_svg", "render", "run_dot", "svg_or_none", "INSTALL_HINT"]
 
-DEFAULT_MAX_NODES = 500
 RANKDIRS = ("LR", "TB", "RL", "BT")
 FORMATS = ("svg", "png", "pdf", "dot")
 
@@ -32,13 +32,6 @@ _STYLE_HIGHLIGHT = {"style": "filled", "fillcolor": "#fde047"}
 _FLOW_COLOR = "#b91c1c"  # gradients on edges, in the colour of "backward"
 
 
-def _fmt(x: float) -> str:
-    """x to 4 significant digits; -0 prints as 0 so students are not puzzled."""
-    if x == 0.0:
-        return "0"
-    return f"{x:.4g}"
-
-
 def _escape_record(text: str) -> str:
     """A user's label made safe inside a record field (and inside DOT quotes)."""
     text = "".join(c if c.isprintable() else " " for c in text)
@@ -48,23 +41,6 @@ def _escape_record(text: str) -> str:
             out.append("\\")
         out.append(c)
     return "".join(out)
-
-
-def _op_label(node: Value) -> str:
-    """The op's symbol from the table, with a number operand where it stands ("×2", "2^")
-    and a param in brackets ("leaky_relu(0.2)")."""
-    form = op_form(node)
-    if form is None:  # a leaf
-        return node.op
-    symbol, numbers = form.op.symbol, constants(node)
-    if not numbers:
-        return symbol
-    number = _fmt(numbers[0])
-    if form.layout == "xc":
-        return f"{symbol}{number}"
-    if form.layout == "cx":
-        return f"{number}{symbol}"
-    return f"{symbol}({number})"
 
 
 def _record(node: Value, show_grad: bool, horizontal: bool) -> str:
@@ -82,8 +58,7 @@ def _check_args(root: object, rankdir: str, max_nodes: object) -> None:
         raise TypeError(f"draw_dot() expects a Value, got {type(root).__name__}")
     if rankdir not in RANKDIRS:
         raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
-    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
-        raise ValueError(f"max_nodes must be a positive int, got {max_nodes!r}")
+    check_max_nodes(max_nodes)
 
 
 def draw_dot(
@@ -105,13 +80,7 @@ def draw_dot(
     """
     _check_args(root, rankdir, max_nodes)
     order = topological_order(root)
-    if len(order) > max_nodes:
-        raise ValueError(
-            f"the graph has {len(order)} value nodes, more than max_nodes={max_nodes}; "
-            f"Graphviz gets very slow on graphs this large. Draw a smaller part, or raise "
-            f"the cap with draw_dot(..., max_nodes={len(order)}) "
-            f"(command line: --max-nodes {len(order)})"
-        )
+    check_size(len(order), max_nodes, "draw_dot", "Graphviz gets very slow on graphs this large")
     marked = set(highlight)  # Values hash by identity
     index: Dict[Value, int] = {node: i for i, node in enumerate(order)}  # the numbering
     horizontal = rankdir in ("LR", "RL")
