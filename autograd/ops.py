@@ -126,9 +126,15 @@ _unary("log1p", F.log1p, lambda m, g, out, x: m.div(g, x + 1.0),
        "log(1 + x), exact for small x; d/dx = 1 / (1 + x)", domain=(-0.5, 4.0))
 
 
+_EXP20 = F.exp(20.0)
+
+
 def _softplus_rule(m: Any, g: Any, out: Any, x: Any) -> Any:
     z = m.exp(x)  # d/dx = e^x / (e^x + 1), written as PyTorch's kernel writes it
-    return m.where(x > 20.0, g, m.div(g * z, z + 1.0))
+    # at the threshold itself the slope is a constant: PyTorch's double backward is
+    # 0 there (it tests x < 20 where the first derivative tests x > 20)
+    at_threshold = m.div(g * _EXP20, _EXP20 + 1.0)
+    return m.where(x > 20.0, g, m.where(m.eq(x, 20.0), at_threshold, m.div(g * z, z + 1.0)))
 
 
 def _silu_rule(m: Any, g: Any, out: Any, x: Any) -> Any:
