@@ -158,7 +158,9 @@ _unary("leaky_relu", F.leaky_relu,
        lambda m, g, out, x, slope: m.where(x > 0.0, g, g * slope),
        "x for x > 0, else slope x; d/dx = 1 or slope (slope at 0)", params=(("slope", 0.01),))
 _unary("elu", F.elu,
-       lambda m, g, out, x, alpha: m.where(x <= 0.0, g * alpha * m.exp(x), g),
+       # at 0 the slope alpha is a constant: PyTorch's double backward tests x < 0
+       lambda m, g, out, x, alpha: m.where(x < 0.0, g * alpha * m.exp(x),
+                                           m.where(x <= 0.0, g * alpha, g)),
        "x for x > 0, else alpha (e^x - 1); d/dx = 1 or alpha e^x", params=(("alpha", 1.0),))
 
 UNARY = tuple(op for op in OPS.values() if op.arity == 1)
