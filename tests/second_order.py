@@ -59,15 +59,16 @@ def theirs(f: Callable[..., torch.Tensor], xs: Sequence[float]) -> Derivatives:
     return Derivatives(out.item(), [0.0 if g is None else g.item() for g in grads], hessian)
 
 
-def agree(a: float, b: float, tolerance: float) -> bool:
-    """nan with nan, the same infinity, zeros of the same sign; else within tolerance
-    (infinite or nan where an infinite slope lies on a path: then any finite pair)."""
+def agree(a: float, b: float, tolerance: float, zeros: bool = True) -> bool:
+    """nan with nan, the same infinity, zeros of the same sign (unless zeros is False);
+    else within tolerance (infinite or nan where an infinite slope lies on a path: then
+    any finite pair)."""
     if math.isnan(a) or math.isnan(b):
         return math.isnan(a) and math.isnan(b)
     if math.isinf(a) or math.isinf(b):
         return a == b
     if a == 0.0 and b == 0.0:
-        return math.copysign(1.0, a) == math.copysign(1.0, b)
+        return not zeros or math.copysign(1.0, a) == math.copysign(1.0, b)
     if not math.isfinite(tolerance):
         return True
     return abs(a - b) <= tolerance or same_float(a, b)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import operator
 from dataclasses import dataclass
-from typing import Callable, Dict, List, Sequence, Tuple, Union
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 from hypothesis import assume
 from hypothesis import strategies as st
@@ -133,9 +133,10 @@ class Program:
     def _repr_pretty_(self, printer: object, cycle: bool) -> None:  # hypothesis prints this
         printer.text(repr(self))
 
-    def run(self, be: object) -> List:
-        """Every node, inputs first, built with backend `be` (ValueBackend, TorchBackend)."""
-        nodes = [be.leaf(x) for x in self.inputs]
+    def run(self, be: object, leaves: Optional[Sequence] = None) -> List:
+        """Every node, inputs first, built with backend `be` (ValueBackend, TorchBackend)
+        from the given leaves, or from new leaves holding the inputs."""
+        nodes = [be.leaf(x) for x in self.inputs] if leaves is None else list(leaves)
         for step in self.steps:
             nodes.append(be.keep(step.apply(be, nodes)))
         return nodes
