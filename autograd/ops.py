@@ -130,11 +130,11 @@ _EXP20 = F.exp(20.0)
 
 
 def _softplus_rule(m: Any, g: Any, out: Any, x: Any) -> Any:
-    z = m.exp(x)  # d/dx = e^x / (e^x + 1), written as PyTorch's kernel writes it
-    # at the threshold itself the slope is a constant: PyTorch's double backward is
-    # 0 there (it tests x < 20 where the first derivative tests x > 20)
-    at_threshold = m.div(g * _EXP20, _EXP20 + 1.0)
-    return m.where(x > 20.0, g, m.where(m.eq(x, 20.0), at_threshold, m.div(g * z, z + 1.0)))
+    # d/dx = e^x / (e^x + 1), written as PyTorch's kernel writes it. At the threshold
+    # itself e^x is a constant, so the second derivative there is PyTorch's 0 (its double
+    # backward tests x < 20 where the first derivative tests x > 20)
+    z = m.where(m.eq(x, 20.0), _EXP20, m.exp(x))
+    return m.where(x > 20.0, g, m.div(g * z, z + 1.0))
 
 
 def _silu_rule(m: Any, g: Any, out: Any, x: Any) -> Any:
@@ -158,9 +158,9 @@ _unary("leaky_relu", F.leaky_relu,
        lambda m, g, out, x, slope: m.where(x > 0.0, g, g * slope),
        "x for x > 0, else slope x; d/dx = 1 or slope (slope at 0)", params=(("slope", 0.01),))
 _unary("elu", F.elu,
-       # at 0 the slope alpha is a constant: PyTorch's double backward tests x < 0
-       lambda m, g, out, x, alpha: m.where(x < 0.0, g * alpha * m.exp(x),
-                                           m.where(x <= 0.0, g * alpha, g)),
+       # at 0, e^x is the constant 1: PyTorch's double backward tests x < 0, not x <= 0
+       lambda m, g, out, x, alpha: m.where(
+           x <= 0.0, g * alpha * m.where(x < 0.0, m.exp(x), 1.0), g),
        "x for x > 0, else alpha (e^x - 1); d/dx = 1 or alpha e^x", params=(("alpha", 1.0),))
 
 UNARY = tuple(op for op in OPS.values() if op.arity == 1)
