@@ -7,6 +7,8 @@ knows an op the table lacks.
 
 from __future__ import annotations
 
+import math
+import operator
 import pathlib
 import re
 from typing import List
@@ -21,16 +23,17 @@ from tests.torch_oracle import TWINS
 
 README = (pathlib.Path(__file__).resolve().parents[2] / "README.md").read_text("utf-8")
 TABLE = list(ops.OPS.values())
+BINARY = {"+": operator.add, "*": operator.mul, "/": operator.truediv, "**": operator.pow}
 NAMES = {op.name for op in TABLE}
 
 
-def make(op: ops.Op) -> Value:
+def make(op: ops.Op, first: float = 0.75) -> Value:
     """One node of op, made the way a user makes it, from Value leaves."""
-    x, y, z = Value(0.75), Value(1.5), Value(-0.25)
+    x, y, z = Value(first), Value(1.5), Value(-0.25)
     if op.key == "pow_scalar":
         return x ** 2.5
     if op.arity == 2:
-        return {"+": x + y, "*": x * y, "/": x / y, "**": x ** y}[op.name]
+        return BINARY[op.name](x, y)
     if op.arity == 1:
         return getattr(x, op.method)()
     if op.name == "dot":
@@ -43,6 +46,14 @@ def test_every_op_makes_a_node_named_as_the_table_says(op: ops.Op) -> None:
     node = make(op)
     assert isinstance(node, Value) and node.op == op.name
     assert ops.form_of(node._rule).op is op, "the node's backward is the table op's"
+
+
+@pytest.mark.parametrize("op", TABLE, ids=lambda op: op.key)
+def test_anomaly_detection_names_every_op(op: ops.Op) -> None:
+    with autograd.detect_anomaly():
+        make(op)  # a finite result passes
+        with pytest.raises(FloatingPointError, match=rf"^detect_anomaly: {re.escape(op.name)} "):
+            make(op, math.nan)
 
 
 @pytest.mark.parametrize("op", [op for op in TABLE if op.method], ids=lambda op: op.key)
