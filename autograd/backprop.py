@@ -122,7 +122,7 @@ def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> 
     kept = [node.grad for node in order]
     try:
         for node in order:
-            node.grad = 0.0  # leaves too: only this call's contributions are wanted
+            node.grad = -0.0  # leaves too: only this call's contributions are wanted
         output.grad = 1.0
         _chain_rule(order)
         in_graph = set(order)

@@ -126,8 +126,14 @@ _unary("log1p", F.log1p, lambda m, g, out, x: m.div(g, x + 1.0),
        "log(1 + x), exact for small x; d/dx = 1 / (1 + x)", domain=(-0.5, 4.0))
 
 
+_EXP20 = F.exp(20.0)
+
+
 def _softplus_rule(m: Any, g: Any, out: Any, x: Any) -> Any:
-    z = m.exp(x)  # d/dx = e^x / (e^x + 1), written as PyTorch's kernel writes it
+    # d/dx = e^x / (e^x + 1), written as PyTorch's kernel writes it. At the threshold
+    # itself e^x is a constant, so the second derivative there is PyTorch's 0 (its double
+    # backward tests x < 20 where the first derivative tests x > 20)
+    z = m.where(m.eq(x, 20.0), _EXP20, m.exp(x))
     return m.where(x > 20.0, g, m.div(g * z, z + 1.0))
 
 
@@ -139,7 +145,8 @@ def _silu_rule(m: Any, g: Any, out: Any, x: Any) -> Any:
 _unary("softplus", F.softplus, _softplus_rule,
        "log(1 + e^x), x itself past 20 (PyTorch's threshold); d/dx = sigmoid x")
 _unary("silu", F.silu, _silu_rule, "x sigmoid(x); d/dx = s (1 + x (1 - s))")
-_unary("erf", F.erf, lambda m, g, out, x: g * (TWO_OVER_SQRTPI * m.exp(-(x * x))),
+# x ** 2 rather than x * x, as PyTorch's formula: its double backward is nan where 2x overflows
+_unary("erf", F.erf, lambda m, g, out, x: g * (TWO_OVER_SQRTPI * m.exp(-m.pow_scalar(x, 2.0))),
        "error function; d/dx = 2/sqrt(pi) e^(-x^2)")
 _unary("gelu", F.gelu,
        lambda m, g, out, x: g * (0.5 * (1.0 + m.erf(x * SQRT1_2))
@@ -151,7 +158,9 @@ _unary("leaky_relu", F.leaky_relu,
        lambda m, g, out, x, slope: m.where(x > 0.0, g, g * slope),
        "x for x > 0, else slope x; d/dx = 1 or slope (slope at 0)", params=(("slope", 0.01),))
 _unary("elu", F.elu,
-       lambda m, g, out, x, alpha: m.where(x <= 0.0, g * alpha * m.exp(x), g),
+       # at 0, e^x is the constant 1: PyTorch's double backward tests x < 0, not x <= 0
+       lambda m, g, out, x, alpha: m.where(
+           x <= 0.0, g * alpha * m.where(x < 0.0, m.exp(x), 1.0), g),
        "x for x > 0, else alpha (e^x - 1); d/dx = 1 or alpha e^x", params=(("alpha", 1.0),))
 
 UNARY = tuple(op for op in OPS.values() if op.arity == 1)

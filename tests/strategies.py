@@ -1,19 +1,24 @@
 """Hypothesis strategies: floats by domain, and random programs (DAGs) over every op.
 
-A program is a list of steps over numbered nodes; each op is written once and runs on
-chainrule Values and on torch float64 tensors alike (tinygrad's habit). tests/torch_oracle.py
-runs a program on both engines side by side and compares every node.
+The ops are the engine's op table (autograd/ops.py), read, not listed: a new op is drawn
+as soon as it is defined. A program is a list of steps over numbered nodes, each applied
+by a backend, so it runs on chainrule Values and on torch float64 tensors alike
+(tinygrad's habit). tests/torch_oracle.py runs a program on both engines side by side and
+compares every node.
 """
 
 from __future__ import annotations
 
 import math
+import operator
 from dataclasses import dataclass
-from typing import Callable, Dict, List, Sequence, Tuple, Union
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
-from hypothesis import assume, strategies as st
+from hypothesis import assume
+from hypothesis import strategies as st
 
 import autograd
+from autograd import ops
 
 INF = math.inf
 NAN = math.nan
@@ -45,41 +50,44 @@ def away_from_zero(low: float = 0.1, high: float = 4.0) -> st.SearchStrategy[flo
     return st.builds(lambda x, negative: -x if negative else x, reals(low, high), st.booleans())
 
 
+def op_inputs(op: ops.Op, n: int = 3) -> st.SearchStrategy[Tuple[float, ...]]:
+    """Operands for op drawn from its table domain (n of them for a many-input op)."""
+    domains = op.domain if op.arity > 0 else op.domain * n
+    return st.tuples(*[reals(low, high) for low, high in domains])
+
+
 def edge_floats() -> st.SearchStrategy[float]:
     """Any float, often an IEEE edge: 0, -0.0, +-1e308, +-inf, nan, subnormals."""
     return st.one_of(st.sampled_from(EDGE_VALUES), reals(-10.0, 10.0), st.floats())
 
 
-# --- the ops, each written once for both engines ---------------------------------------
+# --- the ops: the engine's op table, applied through a backend ------------------------
+# Each backend (ValueBackend here, torch_oracle.TorchBackend) applies a table op by name;
+# "neg" and "-" are Value's derived operators, spelled the same for both engines.
 
 Ref = Union[int, float]  # an int names an earlier node; a float is a constant operand
 
+PARAM_VALUES = (0.01, 0.2, 1.0, 1.7)  # leaky_relu's slope and elu's alpha, when drawn
+DERIVED_UNARY: Dict[str, Callable] = {"neg": lambda be, a: -a}
+DERIVED_BINARY: Dict[str, Callable] = {"-": lambda be, a, b: a - b}
 UNARY: Dict[str, Callable] = {
-    "neg": lambda be, a: -a,
-    "abs": lambda be, a: abs(a),
-    "exp": lambda be, a: a.exp(),
-    "log": lambda be, a: a.log(),
-    "sqrt": lambda be, a: a.sqrt(),
-    "tanh": lambda be, a: a.tanh(),
-    "sigmoid": lambda be, a: a.sigmoid(),
-    "relu": lambda be, a: a.relu(),
-    "sin": lambda be, a: a.sin(),
-    "cos": lambda be, a: a.cos(),
+    **DERIVED_UNARY,
+    **{op.name: (lambda be, a, *params, _name=op.name: be.unary(_name, a, *params))
+       for op in ops.UNARY},
 }
 BINARY: Dict[str, Callable] = {  # either side may be a constant
-    "+": lambda be, a, b: a + b,
-    "-": lambda be, a, b: a - b,
-    "*": lambda be, a, b: a * b,
-    "/": lambda be, a, b: be.div(a, b),
-    "**": lambda be, a, b: a ** b,
+    **{op.name: (lambda be, a, b, _name=op.name: be.binary(_name, a, b))
+       for op in ops.OPS.values() if op.arity == 2 and op.key == op.name},
+    **DERIVED_BINARY,
 }
-FUSED = ("dot", "sum")  # autograd.dot(ws, xs, bias) and autograd.sum_values(xs)
+FUSED = tuple(op.name for op in ops.OPS.values() if op.arity < 0)  # dot, sum, max, min
 ALL_OPS = tuple(UNARY) + tuple(BINARY) + FUSED
 
 
 @dataclass(frozen=True)
 class Step:
-    """One node: an op and its operands (node indices or constants)."""
+    """One node: an op and its operands (node indices or constants; a unary op's param,
+    such as leaky_relu's slope, follows its operand)."""
 
     op: str
     args: Tuple[Ref, ...]
@@ -90,21 +98,24 @@ class Step:
             return UNARY[self.op](be, *operands)
         if self.op in BINARY:
             return BINARY[self.op](be, *operands)
-        if self.op == "dot":  # operands: k weights, k inputs, then the bias
-            k = (len(operands) - 1) // 2
-            return be.dot(operands[:k], operands[k:2 * k], operands[-1])
-        return be.sum(operands)
+        return be.fused(self.op, operands)
 
     def source(self) -> str:
         r = [f"v{a}" if isinstance(a, int) else repr(a) for a in self.args]
         if self.op in UNARY:
-            return f"-{r[0]}" if self.op == "neg" else f"{self.op}({r[0]})"
+            return f"-{r[0]}" if self.op == "neg" else f"{self.op}({', '.join(r)})"
         if self.op in BINARY:
             return f"{r[0]} {self.op} {r[1]}"
         if self.op == "dot":
             k = (len(r) - 1) // 2
             return f"dot([{', '.join(r[:k])}], [{', '.join(r[k:2 * k])}], {r[-1]})"
-        return f"sum_values([{', '.join(r)}])"
+        return f"{ops.OPS[self.op].function}([{', '.join(r)}])"
+
+
+def split_dot(operands: Sequence) -> Tuple[Sequence, Sequence, object]:
+    """A dot step's operands as (weights, inputs, bias): k weights, k inputs, the bias."""
+    k = (len(operands) - 1) // 2
+    return operands[:k], operands[k:2 * k], operands[-1]
 
 
 @dataclass(frozen=True, repr=False)
@@ -122,22 +133,36 @@ class Program:
     def _repr_pretty_(self, printer: object, cycle: bool) -> None:  # hypothesis prints this
         printer.text(repr(self))
 
-    def run(self, be: object) -> List:
-        """Every node, inputs first, built with backend `be` (ValueBackend, TorchBackend)."""
-        nodes = [be.leaf(x) for x in self.inputs]
+    def run(self, be: object, leaves: Optional[Sequence] = None) -> List:
+        """Every node, inputs first, built with backend `be` (ValueBackend, TorchBackend)
+        from the given leaves, or from new leaves holding the inputs."""
+        nodes = [be.leaf(x) for x in self.inputs] if leaves is None else list(leaves)
         for step in self.steps:
             nodes.append(be.keep(step.apply(be, nodes)))
         return nodes
 
 
 class ValueBackend:
-    """chainrule: the ops are Value's own operators."""
+    """chainrule: each table op as the Value method, operator or autograd function that
+    makes it (the table names the method and the function)."""
 
     leaf = staticmethod(autograd.Value)
     keep = staticmethod(lambda node: node)
-    div = staticmethod(lambda a, b: a / b)
-    dot = staticmethod(autograd.dot)
-    sum = staticmethod(autograd.sum_values)
+    _OPERATORS = {"+": operator.add, "*": operator.mul, "/": operator.truediv,
+                  "**": operator.pow}
+
+    @staticmethod
+    def unary(name: str, a: autograd.Value, *params: float) -> autograd.Value:
+        return getattr(a, ops.OPS[name].method)(*params)
+
+    @classmethod
+    def binary(cls, name: str, a: object, b: object) -> autograd.Value:
+        return cls._OPERATORS[name](a, b)
+
+    @staticmethod
+    def fused(name: str, operands: Sequence) -> autograd.Value:
+        function = getattr(autograd, ops.OPS[name].function)
+        return function(*split_dot(operands)) if name == "dot" else function(operands)
 
 
 # --- random programs ------------------------------------------------------------------
@@ -150,8 +175,10 @@ def _well_conditioned(step: Step, operands: Sequence[float], result: float) -> b
     if not (math.isfinite(result) and abs(result) <= 1e3):
         return False
     op = step.op
-    if op in ("log", "sqrt"):
-        return operands[0] >= 0.05
+    table = ops.OPS.get(op)
+    low = table.domain[0][0] if table is not None and table.arity == 1 else -math.inf
+    if abs(low) < 1.0:  # a domain that starts near 0 stops short of a pole or an edge
+        return operands[0] >= low - 0.05  # log and sqrt at 0, log1p at -1
     if op == "exp":
         return operands[0] <= 5.0
     if op == "/":
@@ -197,7 +224,8 @@ def _draw_step(draw, n: int, number: st.SearchStrategy[float],
     node = st.integers(0, n - 1)
     op = draw(st.sampled_from(ALL_OPS))
     if op in UNARY:
-        return Step(op, (draw(node),))
+        params = ops.OPS[op].params if op in ops.OPS else ()
+        return Step(op, (draw(node), *[draw(st.sampled_from(PARAM_VALUES)) for _ in params]))
     if op in FUSED:
         k = draw(st.integers(1, 3))
         size = 2 * k + 1 if op == "dot" else k + 1

@@ -6,17 +6,71 @@ floating point (ulps for one op, a path-sum scale for gradients), not guesses.
 from __future__ import annotations
 
 import math
-from typing import Dict, List, Sequence
+from typing import Callable, Dict, List, Sequence
 
 import torch
+import torch.nn.functional as TF
 
 import autograd
-from tests.strategies import Program, Step, ValueBackend
+from autograd.ops import OPS, Op
+from tests.strategies import Program, Step, ValueBackend, split_dot
+
+
+def _tensor(x: object) -> torch.Tensor:
+    return x if isinstance(x, torch.Tensor) else torch.tensor(x, dtype=torch.float64)
+
+
+def _left_to_right(terms: Sequence[object]) -> torch.Tensor:
+    total = _tensor(0.0)
+    for term in terms:
+        total = total + term
+    return total
+
+
+# The torch float64 twin of every op in the engine's table, by its key, spelled as
+# chainrule computes: c / x a true division (Tensor.__rtruediv__ is 1/x * c), fused ops
+# the left-to-right sums they are, max and min over a stack as torch.max(dim) (the
+# gradient to the first extreme). Operands may be tensors or numbers; a param follows.
+# tests/autograd/test_op_table.py checks that the keys are exactly the table's.
+TWINS: Dict[str, Callable[..., torch.Tensor]] = {
+    "+": lambda a, b: a + b,
+    "*": lambda a, b: a * b,
+    "/": lambda a, b: torch.div(_tensor(a), b),
+    "**": lambda a, b: torch.pow(a, b),
+    "pow_scalar": lambda a, c: torch.pow(a, c),
+    "exp": torch.exp,
+    "log": torch.log,
+    "sqrt": torch.sqrt,
+    "tanh": torch.tanh,
+    "sigmoid": torch.sigmoid,
+    "relu": torch.relu,
+    "sin": torch.sin,
+    "cos": torch.cos,
+    "abs": torch.abs,
+    "log1p": torch.log1p,
+    "softplus": TF.softplus,
+    "silu": TF.silu,
+    "erf": torch.erf,
+    "gelu": TF.gelu,
+    "atan": torch.atan,
+    "leaky_relu": TF.leaky_relu,
+    "elu": TF.elu,
+    "dot": lambda ws, xs, b: _left_to_right([*(w * x for w, x in zip(ws, xs)), b]),
+    "sum": _left_to_right,
+    "max": lambda xs: torch.stack([_tensor(x) for x in xs]).max(0).values,
+    "min": lambda xs: torch.stack([_tensor(x) for x in xs]).min(0).values,
+}
+
+
+def twin(op: Op, *operands: object) -> torch.Tensor:
+    """op applied to tensors or numbers by its torch twin (a fused op's operands: see Step)."""
+    if op.arity > 0:
+        return TWINS[op.key](*operands)
+    return TWINS[op.key](*split_dot(operands)) if op.name == "dot" else TWINS[op.key](operands)
 
 
 class TorchBackend:
-    """torch float64, spelled as chainrule computes: c / x as a true division, fused ops
-    as the left-to-right sums they are, intermediate gradients retained."""
+    """torch float64 through TWINS, intermediate gradients retained."""
 
     @staticmethod
     def const(c: float) -> torch.Tensor:
@@ -31,21 +85,19 @@ class TorchBackend:
         t.retain_grad()
         return t
 
-    def div(self, a: object, b: object) -> torch.Tensor:
-        """a / b, a true division even for a number a (Tensor.__rtruediv__ is 1/b * a)."""
-        return torch.div(self.const(a), b) if isinstance(a, float) else a / b
+    @staticmethod
+    def unary(name: str, a: torch.Tensor, *params: float) -> torch.Tensor:
+        return TWINS[name](a, *params)
 
-    def dot(self, ws: list, xs: list, bias: object) -> torch.Tensor:
-        total = self.const(0.0)
-        for w, x in zip(ws, xs):
-            total = total + w * x
-        return total + bias
+    @staticmethod
+    def binary(name: str, a: object, b: object) -> torch.Tensor:
+        if name == "**" and not isinstance(b, torch.Tensor):
+            name = "pow_scalar"
+        return TWINS[name](a, b)
 
-    def sum(self, xs: list) -> torch.Tensor:
-        total = self.const(0.0)
-        for x in xs:
-            total = total + x
-        return total
+    @staticmethod
+    def fused(name: str, operands: Sequence) -> torch.Tensor:
+        return twin(OPS[name], *operands)
 
     @staticmethod
     def grad(t: torch.Tensor) -> float:

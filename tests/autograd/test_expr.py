@@ -7,7 +7,10 @@ import math
 
 import pytest
 
+import autograd
+from autograd import Value
 from autograd.expr import MAX_LENGTH, ExprError, build, parse, parse_assignments
+from autograd.ops import OPS
 
 AT = {"x": 1.0, "w": -3.0, "b": 2.0}
 
@@ -39,6 +42,20 @@ def test_every_operator_and_function_is_accepted():
     expected = (math.exp(x) + math.log(x) - math.sqrt(x) * math.tanh(x) / sig ** x
                 + math.sin(x) + math.cos(x) + x + x + 2 ** x)
     assert out.data == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("op", [op for op in OPS.values() if op.cli], ids=lambda op: op.cli)
+def test_every_function_of_the_op_table_builds_its_op(op):
+    """Each function the table gives a command-line name: called on variables it builds
+    one node of its op, with the value Value's own method or function computes."""
+    x, y = Value(0.5), Value(-1.25)
+    if op.arity < 0:
+        out, leaves = build(f"{op.cli}(x, y, 2)", {"x": 0.5, "y": -1.25})
+        expected = getattr(autograd, op.function)([x, y, 2.0])
+    else:
+        out, leaves = build(f"{op.cli}(x)", {"x": 0.5})
+        expected = getattr(x, op.method)()
+    assert out.op == op.name and out.data == expected.data
 
 
 def test_numbers_are_operands_not_nodes_and_fold_together():

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import autograd
-from autograd import Value
+from autograd import Value, ops
 from tests.cases import CASES, Case
 
 REL = 1e-12
@@ -33,6 +33,18 @@ def draw_inputs(case: Case):
             x = st.tuples(x, st.sampled_from([1.0, -1.0])).map(lambda p: p[0] * p[1])
         parts.append(x)
     return st.tuples(*parts)
+
+
+def at_a_kink(fn, xs, i: int, h: float = 1e-6) -> bool:
+    """Whether fn's one-sided slopes in argument i differ at xs: a kink (a table domain
+    may hold one, e.g. relu's at 0), where central differences estimate neither side."""
+    def at(dx: float) -> float:
+        moved = list(xs)
+        moved[i] += dx
+        return fn(*map(Value, moved)).data
+
+    right, left = (at(h) - at(0.0)) / h, (at(0.0) - at(-h)) / h
+    return not math.isclose(right, left, rel_tol=1e-3, abs_tol=1e-3)
 
 
 def run_chainrule(case: Case, xs):
@@ -73,6 +85,8 @@ def test_op_gradient_agrees_with_central_differences(case: Case) -> None:
         _, grads = run_chainrule(case, xs)
         numeric = autograd.numeric_grad(case.fn, xs)
         for i, (g, n) in enumerate(zip(grads, numeric)):
+            if at_a_kink(case.fn, xs, i):  # relu at 0, a max tie: no derivative to estimate
+                continue
             if math.isnan(g):  # a convention, e.g. d(x**y)/dy = x**y log x for x < 0
                 assert math.isnan(run_torch(case, xs)[1][i]), (xs, i)
                 continue
@@ -81,14 +95,15 @@ def test_op_gradient_agrees_with_central_differences(case: Case) -> None:
     check()
 
 
-def test_op_table_covers_every_primitive() -> None:
+def test_cases_cover_every_op_in_the_table_and_every_operator() -> None:
+    """Every table op has its case, and the cases make a node of every op (so a new op
+    without a torch twin fails here or in test_op_table)."""
+    assert {op.key for op in ops.OPS.values()} <= {case.name for case in CASES}
     made = set()
     for case in CASES:
         out = case.fn(*[Value(lo + 0.5) for lo, _ in case.domains])
         made |= {node.op for node in autograd.topological_order(out)}
-    expected = {"+", "*", "/", "**", "exp", "log", "sqrt", "tanh", "sigmoid", "relu",
-                "sin", "cos", "abs", "dot", "sum"}
-    assert expected <= made, expected - made
+    assert {op.name for op in ops.OPS.values()} <= made, {op.name for op in ops.OPS.values()} - made
     operators = {c.name.split("_")[0] for c in CASES}
     assert {"add", "radd", "sub", "rsub", "mul", "rmul", "div", "rdiv", "neg", "pow",
             "rpow"} <= operators
