@@ -13,7 +13,7 @@ from typing import Any, Iterator, List, NamedTuple, Sequence, Tuple
 
 from . import anomaly
 from .grad_mode import mode
-from .value import Value, _as_float, per_parent
+from .value import Value, as_float, per_parent
 
 
 _PLACE = object()  # on the stack just above a node whose parents are being placed
@@ -61,7 +61,7 @@ def topological_order(root: Value) -> List[Value]:
 
 def _prepare(root: Value, grad: float) -> List[Value]:
     """Order the graph, zero the non-leaf gradients and seed the root."""
-    seed = _as_float(grad)
+    seed = as_float(grad)
     order = topological_order(root)
     for node in order:
         if node._rule is not None:

@@ -15,7 +15,7 @@ from typing import Dict, List, Mapping, Optional, Tuple, Union
 from . import fused
 from .grad_mode import no_grad
 from .ops import OPS, Op
-from .value import Value, _as_float
+from .value import Value, as_float
 
 __all__ = ["FUNCTIONS", "ExprError", "parse", "parse_assignments", "build"]
 
@@ -222,7 +222,7 @@ def parse_assignments(text: str, into: Optional[Dict[str, float]] = None) -> Dic
 
 
 def _constant(node: ast.Constant) -> float:
-    return _as_float(node.value)  # a huge int becomes inf rather than OverflowError
+    return as_float(node.value)  # a huge int becomes inf rather than OverflowError
 
 
 def _apply(node: ast.expr, args: List[Operand]) -> Operand:

@@ -2,21 +2,26 @@
 
 draw_dot needs only the `graphviz` Python package; to_svg and render run the `dot` program
 with an argument list. Nodes are numbered in topological order, so output never depends on id().
+The graphviz package and subprocess are imported on first use, so `import autograd` loads only
+the standard library's modules that computing needs.
 """
 
 from __future__ import annotations
 
 import shutil
-import subprocess
-from typing import Collection, Dict, List, Optional
-
-import graphviz
+from typing import TYPE_CHECKING, Collection, Dict, Optional
 
 from .backprop import topological_order
 from .ops import form_of
 from .value import Value, per_parent
 
-__all__ = ["draw_dot", "to_svg", "render", "run_dot", "svg_or_none", "INSTALL_HINT"]
+if TYPE_CHECKING:
+    import graphviz
+
+__all__ = [
+    "draw_dot", "to_svg", "render", "run_dot", "svg_or_none",
+    "INSTALL_HINT", "DEFAULT_MAX_NODES", "RANKDIRS", "FORMATS",
+]
 
 DEFAULT_MAX_NODES = 500
 RANKDIRS = ("LR", "TB", "RL", "BT")
@@ -103,6 +108,8 @@ def draw_dot(
     Raises:
         ValueError: the graph has more than max_nodes values (Graphviz would take minutes).
     """
+    import graphviz  # here, not at the top: only drawing needs it
+
     _check_args(root, rankdir, max_nodes)
     order = topological_order(root)
     if len(order) > max_nodes:
@@ -159,6 +166,8 @@ def run_dot(source: str, fmt: str = "svg") -> bytes:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}")
     if fmt == "dot":
         return source.encode("utf-8")
+    import subprocess  # here, not at the top: only rendering runs a program
+
     try:
         done = subprocess.run(
             [_dot_program(), f"-T{fmt}"], input=source.encode("utf-8"),

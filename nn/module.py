@@ -13,8 +13,7 @@ import os
 import tempfile
 from typing import Any, Dict, List, Sequence, Union
 
-from autograd import Value
-from autograd.value import _as_float
+from autograd import Value, as_float
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -194,7 +193,7 @@ def state_number(x: Any, where: str) -> float:
     """x as a finite float; ValueError for booleans, strings, nulls, nan and inf."""
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
         raise ValueError(f"{where} should be a number, found {type(x).__name__} {x!r:.40}")
-    value = _as_float(x)  # an integer literal beyond float range becomes +-inf
+    value = as_float(x)  # an integer literal beyond float range becomes +-inf
     if not math.isfinite(value):
         raise ValueError(f"{where} is {value}: weights must be finite")
     return value
