@@ -37,11 +37,13 @@ def topological_order(root: Value) -> List[Value]:
             continue
         if node in visited:  # reached again by another path: already placed or in progress
             continue
-        visited.add(node)  # mark on expansion, not on push: a pushed node may still be
+        # Mark on expansion, not on push: a node pushed but not yet expanded may be pushed
+        # again by a node expanded before it, and must then be placed before that node.
+        visited.add(node)
         if node._rule is None:  # a leaf has no parents to place first
             order.append(node)
             continue
-        stack.append(node)  # needed below a node that is expanded earlier
+        stack.append(node)
         stack.append(_PLACE)
         parents = node._parents
         if type(parents) is not tuple:  # one parent or two, stored bare
