@@ -1,4 +1,5 @@
-"""The op table, written once: every SPEC op as a function that runs on Value and on torch.Tensor.
+"""The op table, written once: every op README lists, as a function that runs on Value and on
+torch.Tensor.
 
 Each case names its function, the interval each argument is drawn from (kept off kinks
 and poles), and optionally a separate torch spelling where chainrule has no tensor twin
