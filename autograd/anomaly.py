@@ -12,7 +12,8 @@ from __future__ import annotations
 import math
 import os
 import sys
-from typing import TYPE_CHECKING, Sequence, Tuple, Union
+from types import FrameType
+from typing import TYPE_CHECKING, Optional, Sequence, Tuple, Union
 
 from .grad_mode import FlagSetter
 
@@ -63,7 +64,7 @@ class detect_anomaly(FlagSetter):
 
 def user_site() -> str:
     """'file:line' of the innermost frame outside chainrule's own packages."""
-    frame = sys._getframe(1)
+    frame: Optional[FrameType] = sys._getframe(1)
     library = _library_dirs
     while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(library):
         frame = frame.f_back

@@ -191,6 +191,7 @@ class Value:
     # in `_parents`. A tuple per node would be one more object for CPython's cyclic
     # collector to walk, over and over as a graph grows. `parents` gives the tuple.
     __slots__ = ("data", "grad", "label", "op", "_parents", "_second", "_rule", "_saved", "_site")
+    _site: str  # where the node was made; set only under detect_anomaly (anomaly.py)
     __array_ufunc__ = None  # NumPy scalars defer to Value's reflected operators
 
     def __init__(self, data: Number, label: str = "") -> None:

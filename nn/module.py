@@ -11,7 +11,7 @@ import math
 import numbers
 import os
 import tempfile
-from typing import Any, Dict, List, Sequence, Union
+from typing import TYPE_CHECKING, Any, Dict, List, Sequence, Union
 
 from autograd import Value, as_float
 
@@ -33,6 +33,10 @@ class Module:
     list of parameter values, so any subclass can be saved and loaded as it is; Neuron, Layer
     and MLP override it with nested lists whose shapes make mismatch errors precise.
     """
+
+    if TYPE_CHECKING:  # each subclass defines it; declared here for the type checker only
+
+        def __call__(self, x: Any) -> Any: ...
 
     def parameters(self) -> List[Value]:
         """Every trainable Value, in a stable order (the order state_dict and optimizers use)."""

@@ -206,7 +206,7 @@ def fit(
     return history
 
 
-def _progress_bar(epochs: int, quiet: bool):
+def _progress_bar(epochs: int, quiet: bool) -> Any:
     """tqdm over the epochs: a widget in Jupyter when ipywidgets is there, else a text bar.
 
     Imported lazily so `import nn` stays fast; without ipywidgets, tqdm.auto would warn in
