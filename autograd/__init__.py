@@ -14,8 +14,8 @@ from .anomaly import detect_anomaly, register_library
 from .backprop import Step, backward_steps, grad, topological_order
 from .fused import dot, dots, max_values, min_values, sum_values
 from .grad_mode import is_grad_enabled, no_grad
-from .higher import hessian
 from .gradcheck import gradcheck, numeric_grad
+from .higher import hessian
 from .value import Value, as_float
 from .viz import draw_dot, to_svg
 

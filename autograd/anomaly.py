@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 _library_dirs: Tuple[str, ...] = ()
 
 
-def register_library(package: Union[str, "os.PathLike[str]"]) -> None:
+def register_library(package: Union[str, os.PathLike[str]]) -> None:
     """Count the frames of `package` as library code: detect_anomaly then names the innermost
     line outside it. `package` is an imported package's name (a library built on autograd
     calls register_library(__name__) in its __init__) or a folder. Registering twice is a no-op.

@@ -15,7 +15,6 @@ from . import anomaly
 from .grad_mode import mode
 from .value import Value, as_float, per_parent
 
-
 _PLACE = object()  # on the stack just above a node whose parents are being placed
 
 

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 PathLike = Union[str, "os.PathLike[str]"]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _figure_class() -> type:
     """Figure plus _repr_png_, defined on first use so matplotlib loads only then."""
     from matplotlib.figure import Figure

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import importlib.util
 import os
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import List, Optional
 
@@ -30,7 +30,7 @@ TORCH_MODULES = ("torch", "tests.torch_oracle")  # importing either needs PyTorc
 HAVE_TORCH = importlib.util.find_spec("torch") is not None
 
 
-@lru_cache(maxsize=None)
+@cache
 def needs_torch(path: Path) -> bool:
     """The test module imports torch, or the oracle built on it, anywhere in its source."""
     tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
