@@ -10,21 +10,22 @@
 
 from __future__ import annotations
 
-from .anomaly import detect_anomaly
+from .anomaly import detect_anomaly, register_library
 from .backprop import Step, backward_steps, grad, topological_order
 from .fused import dot, dots, max_values, min_values, sum_values
 from .grad_mode import is_grad_enabled, no_grad
-from .higher import hessian
 from .gradcheck import gradcheck, numeric_grad
+from .higher import hessian
 from .stepper import stepper
 from .textgraph import text_graph
-from .value import Value
+from .value import Value, as_float
 from .viz import draw_dot, to_svg
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Value",
+    "as_float",
     "no_grad",
     "is_grad_enabled",
     "grad",
@@ -32,6 +33,7 @@ __all__ = [
     "numeric_grad",
     "gradcheck",
     "detect_anomaly",
+    "register_library",
     "backward_steps",
     "Step",
     "topological_order",

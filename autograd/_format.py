@@ -10,14 +10,14 @@ from .value import Value, constants, op_form
 
 DEFAULT_MAX_NODES = 500
 
-def _fmt(x: float) -> str:
+def format_number(x: float) -> str:
     """x to 4 significant digits; -0 prints as 0 so students are not puzzled."""
     if x == 0.0:
         return "0"
     return f"{x:.4g}"
 
 
-def _op_label(node: Value) -> str:
+def op_text(node: Value) -> str:
     """The op's symbol from the table, with a number operand where it stands ("×2", "2^")
     and a param in brackets ("leaky_relu(0.2)")."""
     form = op_form(node)
@@ -26,7 +26,7 @@ def _op_label(node: Value) -> str:
     symbol, numbers = form.op.symbol, constants(node)
     if not numbers:
         return symbol
-    number = _fmt(numbers[0])
+    number = format_number(numbers[0])
     if form.layout == "xc":
         return f"{symbol}{number}"
     if form.layout == "cx":

@@ -1,9 +1,10 @@
 """detect_anomaly: stop at the first op that makes a nan or inf, and name the user's line.
 
 Off by default; when off, it costs the node factory nothing beyond its one mode check.
-When on, every new node remembers the innermost line of user code (outside the autograd
-and nn packages) that created it, so a bad gradient found later in backward can still
-point at the line that built the op.
+When on, every new node remembers the innermost line of user code (outside every package
+registered with `register_library`: autograd itself, and nn, which registers itself) that
+created it, so a bad gradient found later in backward can still point at the line that
+built the op.
 """
 
 from __future__ import annotations
@@ -11,17 +12,47 @@ from __future__ import annotations
 import math
 import os
 import sys
-from typing import TYPE_CHECKING, Sequence
+from types import FrameType
+from typing import TYPE_CHECKING, Optional, Sequence, Tuple, Union
 
 from .grad_mode import FlagSetter
 
 if TYPE_CHECKING:
     from .value import Value
 
-_HERE = os.path.dirname(os.path.abspath(__file__))
-_LIBRARY_DIRS = tuple(
-    os.path.join(folder, "") for folder in (_HERE, os.path.join(os.path.dirname(_HERE), "nn"))
-)
+# folders (each ending in a separator) whose frames are library code, not the user's line
+_library_dirs: Tuple[str, ...] = ()
+
+
+def register_library(package: Union[str, os.PathLike[str]]) -> None:
+    """Count the frames of `package` as library code: detect_anomaly then names the innermost
+    line outside it. `package` is an imported package's name (a library built on autograd
+    calls register_library(__name__) in its __init__) or a folder. Registering twice is a no-op.
+
+    Raises:
+        ValueError: `package` is neither an imported package nor an existing folder.
+    """
+    global _library_dirs
+    module = sys.modules.get(package) if isinstance(package, str) else None
+    if module is not None:
+        paths = list(getattr(module, "__path__", []))
+        if not paths:
+            raise ValueError(
+                f"register_library() expects a package (a folder of modules); {package!r} is a "
+                f"single module"
+            )
+    elif os.path.isdir(package):
+        paths = [os.fspath(package)]
+    else:
+        raise ValueError(
+            f"register_library() expects the name of an imported package or a folder, got "
+            f"{package!r}"
+        )
+    folders = [os.path.join(os.path.abspath(path), "") for path in paths]
+    _library_dirs = _library_dirs + tuple(f for f in folders if f not in _library_dirs)
+
+
+register_library(os.path.dirname(os.path.abspath(__file__)))  # autograd itself
 
 
 class detect_anomaly(FlagSetter):
@@ -33,8 +64,9 @@ class detect_anomaly(FlagSetter):
 
 def user_site() -> str:
     """'file:line' of the innermost frame outside chainrule's own packages."""
-    frame = sys._getframe(1)
-    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_LIBRARY_DIRS):
+    frame: Optional[FrameType] = sys._getframe(1)
+    library = _library_dirs
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(library):
         frame = frame.f_back
     if frame is None:
         return "<unknown>"

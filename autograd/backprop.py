@@ -13,8 +13,7 @@ from typing import Any, Iterator, List, NamedTuple, Sequence, Tuple
 
 from . import anomaly
 from .grad_mode import mode
-from .value import Value, _as_float, per_parent
-
+from .value import Value, as_float, per_parent
 
 _PLACE = object()  # on the stack just above a node whose parents are being placed
 
@@ -37,11 +36,13 @@ def topological_order(root: Value) -> List[Value]:
             continue
         if node in visited:  # reached again by another path: already placed or in progress
             continue
-        visited.add(node)  # mark on expansion, not on push: a pushed node may still be
+        # Mark on expansion, not on push: a node pushed but not yet expanded may be pushed
+        # again by a node expanded before it, and must then be placed before that node.
+        visited.add(node)
         if node._rule is None:  # a leaf has no parents to place first
             order.append(node)
             continue
-        stack.append(node)  # needed below a node that is expanded earlier
+        stack.append(node)
         stack.append(_PLACE)
         parents = node._parents
         if type(parents) is not tuple:  # one parent or two, stored bare
@@ -61,7 +62,7 @@ def topological_order(root: Value) -> List[Value]:
 
 def _prepare(root: Value, grad: float) -> List[Value]:
     """Order the graph, zero the non-leaf gradients and seed the root."""
-    seed = _as_float(grad)
+    seed = as_float(grad)
     order = topological_order(root)
     for node in order:
         if node._rule is not None:

@@ -15,7 +15,7 @@ from typing import Dict, List, Mapping, Optional, Tuple, Union
 from . import fused
 from .grad_mode import no_grad
 from .ops import OPS, Op
-from .value import Value, _as_float
+from .value import Value, as_float
 
 __all__ = ["FUNCTIONS", "ExprError", "parse", "parse_assignments", "build"]
 
@@ -87,16 +87,36 @@ def _parse_tree(source: str) -> ast.expr:
             f"the expression is {len(source)} characters long; the limit is {MAX_LENGTH}", 1)
     if not source.strip():
         raise ExprError("the expression is empty; try something like 'tanh(x*w + b)'", 1)
+    if "\0" in source:  # Python 3.10 raises ValueError here, 3.11+ SyntaxError: one message
+        column = source.find("\0") + 1
+        raise ExprError(f"source code string cannot contain null bytes in {_snippet(source)}",
+                        column)
     try:
-        return ast.parse(source, mode="eval").body
+        tree = ast.parse(source, mode="eval").body
     except SyntaxError as e:
         if e.offset is None:  # null bytes, digit limits: Python gives no position
             column = source.find("\0") + 1 or 1
             raise ExprError(f"{e.msg} in {_snippet(source)}", column) from None
         raise _syntax_error(source, e) from None
     except (MemoryError, RecursionError, ValueError):
-        message = "the expression is nested too deeply (or too long) for Python's parser"
-        raise ExprError(message, 1) from None
+        raise ExprError(_TOO_DEEP, 1) from None
+    if _depth(tree) > MAX_DEPTH:  # what Python 3.11+'s parser refuses, refused on 3.10 too
+        raise ExprError(_TOO_DEEP, 1)
+    return tree
+
+
+_TOO_DEEP = "the expression is nested too deeply (or too long) for Python's parser"
+MAX_DEPTH = 2500  # Python 3.11-3.13 refuse an expression nested about 3000 deep; 3.10 does not
+
+
+def _depth(tree: ast.AST) -> int:
+    """How deep the tree goes, walked without recursion."""
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return deepest
 
 
 def _check(source: str, node: ast.expr, variables: Optional[Mapping[str, float]]) -> None:
@@ -222,7 +242,7 @@ def parse_assignments(text: str, into: Optional[Dict[str, float]] = None) -> Dic
 
 
 def _constant(node: ast.Constant) -> float:
-    return _as_float(node.value)  # a huge int becomes inf rather than OverflowError
+    return as_float(node.value)  # a huge int becomes inf rather than OverflowError
 
 
 def _apply(node: ast.expr, args: List[Operand]) -> Operand:

@@ -16,7 +16,7 @@ from typing import Any, Iterable, List, Optional, Sequence, Tuple
 
 from . import _floats as F
 from . import ops
-from .value import Operand, Value, _as_float, _node
+from .value import Operand, Value, as_float, make_node
 
 _JUST_FLOAT = {float}
 _SWAPPED = object()  # a dot node's marker: parents (*w, *x, b), all Values; see _dot_partners
@@ -25,7 +25,7 @@ _SWAPPED = object()  # a dot node's marker: parents (*w, *x, b), all Values; see
 def _split(operands: Sequence[Operand]) -> Tuple[List[bool], List[float]]:
     """Which operands are Values, and every operand's float."""
     is_value = [isinstance(x, Value) for x in operands]
-    floats = [x.data if v else _as_float(x) for x, v in zip(operands, is_value)]
+    floats = [x.data if v else as_float(x) for x, v in zip(operands, is_value)]
     return is_value, floats
 
 
@@ -90,7 +90,7 @@ def dots(rows: Iterable[Iterable[Operand]], inputs: Iterable[Operand],
             row_x, layout = x, (_SWAPPED if x_parents else None)
         else:
             w, row_x, b, parents, local, layout = _dot_operands(weights, inputs, bias)
-        out.append(_node(forward(w, row_x, b), parents, "dot", _DOT_BACK, local, layout))
+        out.append(make_node(forward(w, row_x, b), parents, "dot", _DOT_BACK, local, layout))
     return out
 
 
@@ -124,7 +124,7 @@ def sum_values(values: Iterable[Operand]) -> Value:
     """a + b + ... as one node; d/d(each) = 1. Numbers among the values are constants."""
     values = list(values)
     is_value, floats = _split(values)
-    return _node(ops.SUM.forward(floats), tuple(compress(values, is_value)), "sum", _SUM_BACK)
+    return make_node(ops.SUM.forward(floats), tuple(compress(values, is_value)), "sum", _SUM_BACK)
 
 
 def _extreme_back(node: Value, g: float) -> Any:
@@ -159,4 +159,4 @@ def _extreme(values: Iterable[Operand], op: ops.Op, beats: Any, back: Any) -> Va
     best = F.first_extreme(floats, beats)
     parents = tuple(compress(values, is_value))
     winner = sum(is_value[:best]) if is_value[best] else -1  # its place among the parents
-    return _node(floats[best], parents, op.name, back, winner)
+    return make_node(floats[best], parents, op.name, back, winner)

@@ -12,11 +12,11 @@ from typing import Callable, List, Sequence
 
 from .backprop import grad, topological_order
 from .grad_mode import no_grad
-from .value import Operand, Value, _as_float
+from .value import Operand, Value, as_float
 
 
 def _floats(xs: Sequence[Operand]) -> List[float]:
-    return [x.data if isinstance(x, Value) else _as_float(x) for x in xs]
+    return [x.data if isinstance(x, Value) else as_float(x) for x in xs]
 
 
 def _check_tolerance(name: str, x: object, positive: bool = False) -> None:
@@ -31,7 +31,7 @@ def _number(result: object) -> float:
     if isinstance(result, Value):
         return result.data
     try:
-        return _as_float(result)
+        return as_float(result)
     except TypeError:
         raise TypeError(
             f"f must return a Value or a real number, got {type(result).__name__}"

@@ -12,7 +12,7 @@ from typing import Any, Callable, Dict, List, Sequence
 
 from . import _floats as F
 from .backprop import grad, topological_order
-from .value import Value, _as_float, op_form, rule_operands, to_parents
+from .value import Value, as_float, op_form, rule_operands, to_parents
 
 
 def _lifted(name: str) -> Callable[[Any], Any]:
@@ -121,7 +121,7 @@ def hessian(f: Callable[..., Value], xs: Sequence[float]) -> List[List[float]]:
             raise TypeError(f"hessian() expects numbers in xs, got a Value at position {i}; "
                             f"pass its .data")
         try:
-            values.append(Value(_as_float(x)))
+            values.append(Value(as_float(x)))
         except TypeError:
             raise TypeError(f"hessian() expects numbers in xs, got {type(x).__name__} "
                             f"{x!r:.40} at position {i}") from None

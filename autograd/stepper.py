@@ -15,7 +15,7 @@ import tempfile
 from . import _stepper_page
 from .backprop import Step, backward_steps, topological_order
 from .value import Value
-from .viz import DEFAULT_MAX_NODES, _fmt, _op_label, draw_dot, to_svg
+from .viz import DEFAULT_MAX_NODES, format_number, op_text, draw_dot, to_svg
 
 __all__ = ["Stepper", "stepper"]
 
@@ -127,7 +127,7 @@ def _step_data(steps: list[Step], index: dict[Value, int], groups: dict) -> list
     for step in steps:
         i = index[step.node]
         box, texts = _group(groups, f"v{i}")
-        grad = f"grad {_fmt(step.grad)}"
+        grad = f"grad {format_number(step.grad)}"
         if not texts or texts[-1] != grad:
             raise RuntimeError(f"stepper: box v{i} shows {texts[-1:]}, the step says {grad!r}")
         op = _group(groups, f"o{i}")[0] if step.sends else None
@@ -137,7 +137,7 @@ def _step_data(steps: list[Step], index: dict[Value, int], groups: dict) -> list
             nth = seen.get(parent, 0)
             seen[parent] = nth + 1
             edge, labels = _group(groups, f"v{index[parent]}->o{i}", nth)
-            label = _fmt(amount)
+            label = format_number(amount)
             if labels != [label]:
                 raise RuntimeError(f"stepper: edge into o{i} shows {labels}, the step {label!r}")
             sends.append([edge, label])
@@ -147,12 +147,12 @@ def _step_data(steps: list[Step], index: dict[Value, int], groups: dict) -> list
 
 
 def _name(node: Value) -> str:
-    return node.label or f"the value {_fmt(node.data)}"
+    return node.label or f"the value {format_number(node.data)}"
 
 
 def _paren(x: float) -> str:
     """x to 4 significant digits, in parentheses when negative: 1 − (-0.5)², 2 × (-3)."""
-    text = _fmt(x)
+    text = format_number(x)
     return f"({text})" if text.startswith("-") else text
 
 
@@ -179,19 +179,19 @@ def _local(node: Value, k: int) -> str | None:
 def caption(step: Step) -> str:
     """The step in words and numbers, e.g. 'h = tanh(z): grad 1 is complete; it sends
     1 × (1 − 0.9640²) = 0.07065 to z.'"""
-    node, g = step.node, _fmt(step.grad)
+    node, g = step.node, format_number(step.grad)
     if not step.sends:
         return (f"{_name(node)} is a leaf: its gradient {g} is complete (the sum over every "
                 f"path to the output); it sends nothing further.")
     parents = node.parents
-    what = _op_label(node)
+    what = op_text(node)
     head = f"{node.label} = {what}" if node.label else f"the {what} node"
     parts = []
     for k, (parent, amount) in enumerate(step.sends):
         to = _name(parent) if parent.label or len(parents) > 1 else "its input"
         local = _local(node, k)  # None: no formula to show, just the amount
         rule = f"{g} × {local} = " if local is not None else ""
-        parts.append(f"{rule}{_fmt(amount)} to {to}")
+        parts.append(f"{rule}{format_number(amount)} to {to}")
     return f"{head}: its gradient {g} is complete; it sends " + "; ".join(parts) + "."
 
 

@@ -3,7 +3,7 @@
 The root is the first line; under each op node its operands, in operand order. A node with
 more than one use is numbered `[n]` where it is first printed, and every later use is the line
 `↑ see [n]`, so `x*x`, shared weights and a whole MLP print in lines linear in their edges.
-Indentation stops at _MAX_DEPTH levels: a deeper operand becomes `↓ see [n]` and its subtree
+Indentation stops at MAX_DEPTH levels: a deeper operand becomes `↓ see [n]` and its subtree
 is printed after the tree, from the left margin, so lines stay short and a 100,000-deep chain
 prints in linear time. Iterative (no recursion), numbered in print order (never by id()),
 standard library only: no Graphviz needed.
@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from collections import deque
 
-from ._format import DEFAULT_MAX_NODES, _fmt, _op_label, check_max_nodes, check_size
+from ._format import DEFAULT_MAX_NODES, format_number, op_text, check_max_nodes, check_size
 from .backprop import topological_order
 from .value import Value
 
 __all__ = ["text_graph"]
 
-_MAX_DEPTH = 20  # indentation levels before a subtree moves to the left margin (3 columns each)
+MAX_DEPTH = 20  # indentation levels before a subtree moves to the left margin (3 columns each)
 
 # (first line's prefix, prefix of the lines under it) for an operand that is / is not the last
 _LAST = ("└─ ", "   ")
@@ -29,7 +29,7 @@ _MIDDLE = ("├─ ", "│  ")
 def _name(node: Value) -> str:
     """Label and op, as `y = tanh`, `x`, `×2`; '' for an unlabelled leaf."""
     label = "".join(c if c.isprintable() else " " for c in node.label)
-    op = _op_label(node) if node._rule is not None else ""
+    op = op_text(node) if node._rule is not None else ""
     if label and op:
         return f"{label} = {op}"
     return label or op
@@ -37,9 +37,9 @@ def _name(node: Value) -> str:
 
 def _line(node: Value, show_grad: bool) -> str:
     fields = [_name(node)] if node.label or node._rule is not None else []
-    fields.append(f"data {_fmt(node.data)}")
+    fields.append(f"data {format_number(node.data)}")
     if show_grad:
-        fields.append(f"grad {_fmt(node.grad)}")
+        fields.append(f"grad {format_number(node.grad)}")
     return "  ".join(fields)
 
 
@@ -78,7 +78,7 @@ def text_graph(root: Value, show_grad: bool = True, max_nodes: int = DEFAULT_MAX
                 lines.append(f"{head}{arrow} see [{number}] {_name(node)}".rstrip())
                 continue
             parents = node.parents
-            if depth > _MAX_DEPTH and parents:  # too deep to indent: print it later
+            if depth > MAX_DEPTH and parents:  # too deep to indent: print it later
                 numbers[node] = number = len(numbers) + 1
                 moved.append(node)
                 lines.append(f"{head}↓ see [{number}] {_name(node)}".rstrip())

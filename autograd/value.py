@@ -1,7 +1,7 @@
 """Value: one scalar node of the computation graph, and the ops that make new ones.
 
 Every op comes from the op table (ops.py), where its forward and derivative rule sit side
-by side: a Value method computes the forward on floats and calls `_node`, which records
+by side: a Value method computes the forward on floats and calls `make_node`, which records
 the parents and the op's backward function. That function is shared by every node of the
 op and receives the node as an argument rather than capturing it, so no node refers to
 itself and a discarded graph is freed by reference counting alone. This module is also
@@ -30,8 +30,9 @@ def _describe(x: object) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _as_float(x: object) -> float:
-    """The float of a real number; TypeError naming the type for anything else."""
+def as_float(x: object) -> float:
+    """The float of a real number, as Value() takes it (an int beyond float range is +-inf);
+    TypeError naming the type for anything else. Public: nn converts numbers the same way."""
     if type(x) is float:
         return x
     if isinstance(x, numbers.Real):
@@ -51,7 +52,7 @@ def _constant(x: object) -> Optional[float]:
     if type(x) is float:
         return x
     if isinstance(x, numbers.Real):
-        return _as_float(x)
+        return as_float(x)
     return None
 
 
@@ -68,8 +69,8 @@ def _compared(x: object) -> Optional[object]:
 _new = object.__new__
 
 
-def _node(data: float, parents: Parents, op: str, rule: Rule, saved: object = None,
-          second: Optional[Value] = None) -> Value:
+def make_node(data: float, parents: Parents, op: str, rule: Rule, saved: object = None,
+              second: Optional[Value] = None) -> Value:
     """Make an op's output node: the one place that consults grad mode and anomaly mode."""
     out = _new(Value)
     out.data = data
@@ -152,11 +153,11 @@ def _operator(op: ops.Op, reflected_swaps: bool = True) -> Tuple[Callable[..., A
 
     def method(self: Value, other: Operand) -> Value:
         if isinstance(other, Value):
-            return _node(forward(self.data, other.data), self, name, both, second=other)
+            return make_node(forward(self.data, other.data), self, name, both, second=other)
         c = _constant(other)
         if c is None:
             return NotImplemented
-        return _node(forward(self.data, c), self, name, number_second, c)
+        return make_node(forward(self.data, c), self, name, number_second, c)
 
     def reflected(self: Value, other: Number) -> Value:
         if not reflected_swaps:
@@ -164,7 +165,7 @@ def _operator(op: ops.Op, reflected_swaps: bool = True) -> Tuple[Callable[..., A
         c = _constant(other)
         if c is None:
             return NotImplemented
-        return _node(forward(c, self.data), self, name, number_first, c)
+        return make_node(forward(c, self.data), self, name, number_first, c)
 
     method.__doc__ = reflected.__doc__ = op.doc
     return method, reflected
@@ -175,13 +176,13 @@ def _function(op: ops.Op) -> Callable[..., Value]:
     forward, back, name = op.forward, ops.BACKS[op.key]["x"], op.name
     if not op.params:
         def method(self: Value) -> Value:
-            return _node(forward(self.data), self, name, back)
+            return make_node(forward(self.data), self, name, back)
     else:
         (param, default), = op.params
 
         def method(self: Value, *args: Number, **kwargs: Number) -> Value:
             c = _param(name, param, default, args, kwargs)
-            return _node(forward(self.data, c), self, name, back, c)
+            return make_node(forward(self.data, c), self, name, back, c)
 
     method.__name__ = op.method
     method.__doc__ = op.doc[0].upper() + op.doc[1:] + "."
@@ -209,12 +210,13 @@ class Value:
     # in `_parents`. A tuple per node would be one more object for CPython's cyclic
     # collector to walk, over and over as a graph grows. `parents` gives the tuple.
     __slots__ = ("data", "grad", "label", "op", "_parents", "_second", "_rule", "_saved", "_site")
+    _site: str  # where the node was made; set only under detect_anomaly (anomaly.py)
     __array_ufunc__ = None  # NumPy scalars defer to Value's reflected operators
 
     def __init__(self, data: Number, label: str = "") -> None:
         if not isinstance(label, str):
             raise TypeError(f"Value() label must be a str, got {type(label).__name__}")
-        self.data = _as_float(data)
+        self.data = as_float(data)
         self.grad = 0.0
         self.label = label
         self.op = ""
@@ -289,11 +291,11 @@ class Value:
         if modulo is not None:
             return NotImplemented
         if isinstance(other, Value):
-            return _node(F.pow(self.data, other.data), self, "**", _POW["xy"], second=other)
+            return make_node(F.pow(self.data, other.data), self, "**", _POW["xy"], second=other)
         c = _constant(other)
         if c is None:
             return NotImplemented
-        return _node(F.pow_scalar(self.data, c), self, "**", _POW_SCALAR, c)
+        return make_node(F.pow_scalar(self.data, c), self, "**", _POW_SCALAR, c)
 
     __rpow__ = _operator(ops.POW)[1]  # number ** self
 

@@ -2,21 +2,26 @@
 
 draw_dot needs only the `graphviz` Python package; to_svg and render run the `dot` program
 with an argument list. Nodes are numbered in topological order, so output never depends on id().
+The graphviz package and subprocess are imported on first use, so `import autograd` loads only
+the standard library's modules that computing needs.
 """
 
 from __future__ import annotations
 
 import shutil
-import subprocess
-from typing import Collection, Dict, List, Optional
+from typing import TYPE_CHECKING, Collection, Dict, Optional
 
-import graphviz
-
-from ._format import DEFAULT_MAX_NODES, _fmt, _op_label, check_max_nodes, check_size
+from ._format import DEFAULT_MAX_NODES, format_number, op_text, check_max_nodes, check_size
 from .backprop import topological_order
 from .value import Value, per_parent
 
-__all__ = ["draw_dot", "to_svg", "render", "run_dot", "svg_or_none", "INSTALL_HINT"]
+if TYPE_CHECKING:
+    import graphviz
+
+__all__ = [
+    "draw_dot", "to_svg", "render", "run_dot", "svg_or_none",
+    "INSTALL_HINT", "DEFAULT_MAX_NODES", "RANKDIRS", "FORMATS",
+]
 
 RANKDIRS = ("LR", "TB", "RL", "BT")
 FORMATS = ("svg", "png", "pdf", "dot")
@@ -45,9 +50,9 @@ def _escape_record(text: str) -> str:
 
 def _record(node: Value, show_grad: bool, horizontal: bool) -> str:
     fields = [_escape_record(node.label)] if node.label else []
-    fields.append(f"data {_fmt(node.data)}")
+    fields.append(f"data {format_number(node.data)}")
     if show_grad:
-        fields.append(f"grad {_fmt(node.grad)}")
+        fields.append(f"grad {format_number(node.grad)}")
     body = " | ".join(fields)
     # a record lays its fields across the rank direction; braces turn it for LR/RL
     return "{ " + body + " }" if horizontal else body
@@ -78,6 +83,8 @@ def draw_dot(
     Raises:
         ValueError: the graph has more than max_nodes values (Graphviz would take minutes).
     """
+    import graphviz  # here, not at the top: only drawing needs it
+
     _check_args(root, rankdir, max_nodes)
     order = topological_order(root)
     check_size(len(order), max_nodes, "draw_dot", "Graphviz gets very slow on graphs this large")
@@ -101,12 +108,12 @@ def draw_dot(
         if not node.op:
             continue
         op_style = _STYLE_HIGHLIGHT if node in marked else {}
-        dot.node(f"o{i}", _op_label(node), shape="circle", margin="0.02",
+        dot.node(f"o{i}", op_text(node), shape="circle", margin="0.02",
                  width="0.35", **op_style)
         dot.edge(f"o{i}", f"v{i}")
         flows = per_parent(node) if show_flow else None
         for k, parent in enumerate(node.parents):
-            label = {"label": _fmt(flows[k]), "fontcolor": _FLOW_COLOR} if flows is not None else {}
+            label = {"label": format_number(flows[k]), "fontcolor": _FLOW_COLOR} if flows is not None else {}
             dot.edge(f"v{index[parent]}", f"o{i}", **label)
     return dot
 
@@ -128,6 +135,8 @@ def run_dot(source: str, fmt: str = "svg") -> bytes:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}")
     if fmt == "dot":
         return source.encode("utf-8")
+    import subprocess  # here, not at the top: only rendering runs a program
+
     try:
         done = subprocess.run(
             [_dot_program(), f"-T{fmt}"], input=source.encode("utf-8"),

@@ -78,7 +78,7 @@ class _Link:
 
     __slots__ = ("value", "local", "prev")
 
-    def __init__(self, value: float, local: float, prev: "_Link | None") -> None:
+    def __init__(self, value: float, local: float, prev: _Link | None) -> None:
         self.value, self.local, self.prev = value, local, prev
 
 

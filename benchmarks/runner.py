@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import statistics
-from typing import Any, Dict, Sequence
+from typing import Any, Dict, List, Sequence
 
 from .worker import Worker
 

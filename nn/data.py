@@ -19,7 +19,7 @@ def _check(n: int, noise: float, minimum: int = 1) -> None:
         raise ValueError(f"noise must be >= 0 (a standard deviation), got {noise!r}")
 
 
-def _linspace(start: float, stop: float, n: int, endpoint: bool = True) -> List[float]:
+def linspace(start: float, stop: float, n: int, endpoint: bool = True) -> List[float]:
     """n evenly spaced numbers from start to stop, as numpy.linspace."""
     steps = (n - 1 if endpoint else n) or 1
     return [start + (stop - start) * i / steps for i in range(n)]
@@ -44,8 +44,8 @@ def moons(n: int = 100, noise: float = 0.1, seed: Optional[int] = None) -> Datas
     _check(n, noise)
     rng = random.Random(seed)
     n_out = n // 2
-    outer = [(math.cos(t), math.sin(t), 0) for t in _linspace(0.0, math.pi, n_out)]
-    inner = [(1.0 - math.cos(t), 0.5 - math.sin(t), 1) for t in _linspace(0.0, math.pi, n - n_out)]
+    outer = [(math.cos(t), math.sin(t), 0) for t in linspace(0.0, math.pi, n_out)]
+    inner = [(1.0 - math.cos(t), 0.5 - math.sin(t), 1) for t in linspace(0.0, math.pi, n - n_out)]
     return _finish(outer + inner, noise, rng)
 
 
@@ -56,10 +56,10 @@ def circles(n: int = 100, noise: float = 0.1, factor: float = 0.5, seed: Optiona
         raise ValueError(f"factor is the inner radius over the outer one and must be in [0, 1), got {factor!r}")
     rng = random.Random(seed)
     n_out = n // 2
-    outer = [(math.cos(t), math.sin(t), 0) for t in _linspace(0.0, 2 * math.pi, n_out, endpoint=False)]
+    outer = [(math.cos(t), math.sin(t), 0) for t in linspace(0.0, 2 * math.pi, n_out, endpoint=False)]
     inner = [
         (factor * math.cos(t), factor * math.sin(t), 1)
-        for t in _linspace(0.0, 2 * math.pi, n - n_out, endpoint=False)
+        for t in linspace(0.0, 2 * math.pi, n - n_out, endpoint=False)
     ]
     return _finish(outer + inner, noise, rng)
 
@@ -74,8 +74,8 @@ def spiral(n: int = 100, classes: int = 3, noise: float = 0.2, seed: Optional[in
     points = []
     for k in range(classes):
         count = n // classes + (1 if k < n % classes else 0)
-        radii = _linspace(0.0, 1.0, count)
-        for r, t in zip(radii, _linspace(4.0 * k, 4.0 * (k + 1), count)):
+        radii = linspace(0.0, 1.0, count)
+        for r, t in zip(radii, linspace(4.0 * k, 4.0 * (k + 1), count)):
             t += rng.gauss(0.0, noise)
             points.append((r * math.sin(t), r * math.cos(t), k))
     rng.shuffle(points)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import numbers
 import operator
-from typing import List, Sequence, Tuple, Union
+from typing import Any, List, Sequence, Tuple, Union, cast
 
 from autograd import Value, dot, sum_values
 
@@ -32,7 +32,7 @@ def _pairs(preds: Scalars, targets: Scalars, loss: str) -> Tuple[list, list]:
 def _flat(x: Scalars) -> list:
     if isinstance(x, (Value, numbers.Real)):
         return [x]
-    items = list(x)
+    items: List[Any] = list(cast(Sequence[Any], x))
     if items and not isinstance(items[0], (Value, numbers.Real)):
         return [v for row in items for v in row]
     return items
@@ -140,7 +140,7 @@ def cross_entropy(logits: Sequence, target_index: Union[int, Sequence[int]]) -> 
     if not rows:
         raise ValueError("cross_entropy() got no logits; pass one list of logits per sample")
     if not isinstance(rows[0], (Value, numbers.Real)):  # a batch
-        indices = [target_index] if isinstance(target_index, numbers.Integral) else list(target_index)
+        indices = [target_index] if isinstance(target_index, numbers.Integral) else list(cast(Sequence[int], target_index))
         if len(rows) != len(indices):
             raise ValueError(f"cross_entropy() got {len(rows)} samples but {len(indices)} targets")
         losses = [_cross_entropy_one(list(r), k) for r, k in zip(rows, indices)]
@@ -151,7 +151,7 @@ def cross_entropy(logits: Sequence, target_index: Union[int, Sequence[int]]) -> 
 def _cross_entropy_one(z: list, k: object) -> Value:
     if isinstance(k, bool) or not isinstance(k, numbers.Integral):
         raise ValueError(f"cross_entropy() expects a class index (an int), got {type(k).__name__} {k!r}")
-    if not 0 <= k < len(z):
+    if not 0 <= int(k) < len(z):
         raise ValueError(f"class index {k} is out of range for {len(z)} logits (valid: 0..{len(z) - 1})")
     top = max(float(zj) for zj in z)
     shifted: List[Scalar] = [zj - top for zj in z]  # the max becomes 0: e^(...) <= 1, never inf

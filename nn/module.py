@@ -11,10 +11,9 @@ import math
 import numbers
 import os
 import tempfile
-from typing import Any, Dict, List, Sequence, Union
+from typing import TYPE_CHECKING, Any, Dict, List, Sequence, Union
 
-from autograd import Value
-from autograd.value import _as_float
+from autograd import Value, as_float
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -34,6 +33,10 @@ class Module:
     list of parameter values, so any subclass can be saved and loaded as it is; Neuron, Layer
     and MLP override it with nested lists whose shapes make mismatch errors precise.
     """
+
+    if TYPE_CHECKING:  # each subclass defines it; declared here for the type checker only
+
+        def __call__(self, x: Any) -> Any: ...
 
     def parameters(self) -> List[Value]:
         """Every trainable Value, in a stable order (the order state_dict and optimizers use)."""
@@ -194,7 +197,7 @@ def state_number(x: Any, where: str) -> float:
     """x as a finite float; ValueError for booleans, strings, nulls, nan and inf."""
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
         raise ValueError(f"{where} should be a number, found {type(x).__name__} {x!r:.40}")
-    value = _as_float(x)  # an integer literal beyond float range becomes +-inf
+    value = as_float(x)  # an integer literal beyond float range becomes +-inf
     if not math.isfinite(value):
         raise ValueError(f"{where} is {value}: weights must be finite")
     return value

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any, List, Optional, Sequence, Union
 
 from autograd import no_grad
 
-from .data import _linspace
-from .train import _argmax
+from .data import linspace
+from .train import argmax
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 PathLike = Union[str, "os.PathLike[str]"]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _figure_class() -> type:
     """Figure plus _repr_png_, defined on first use so matplotlib loads only then."""
     from matplotlib.figure import Figure
@@ -103,7 +103,7 @@ def decision_boundary(
     fig = _figure(figsize=(5, 5), layout="constrained")
     ax = fig.add_subplot()
     if isinstance(outputs[0][0], list):  # several outputs: the class is the argmax
-        grid = [[_argmax(o) for o in row] for row in outputs]
+        grid = [[argmax(o) for o in row] for row in outputs]
         classes = max(max(max(r) for r in grid), max(y)) + 1
         ax.contourf(gx, gy, grid, levels=[k - 0.5 for k in range(classes + 1)], cmap="tab10", vmin=0, vmax=9, alpha=0.3)
         ax.scatter(xs, ys, c=list(y), cmap="tab10", vmin=0, vmax=9, edgecolors="k", s=25)
@@ -124,4 +124,4 @@ def decision_boundary(
 def _span(low: float, high: float, n: int) -> List[float]:
     """n evenly spaced points over [low, high] widened by a margin, so no point sits on the edge."""
     margin = 0.1 * (high - low) or 1.0
-    return _linspace(low - margin, high + margin, n)
+    return linspace(low - margin, high + margin, n)

@@ -64,7 +64,9 @@ def _sides(score_cut: float, target_cut: float) -> Callable[[Any, float], bool]:
     return lambda pred, target: (float(pred) > score_cut) == (target > target_cut)
 
 
-def _argmax(pred: Any) -> int:
+def argmax(pred: Any) -> int:
+    """The index of the largest of a model's outputs (a list of Values or numbers; a single
+    output is index 0): the predicted class. The first wins a tie, as torch.argmax."""
     scores = [float(s) for s in pred] if isinstance(pred, list) else [float(pred)]
     return max(range(len(scores)), key=scores.__getitem__)
 
@@ -75,8 +77,8 @@ def _nearest_label(labels: List[float]) -> Callable[[Any, Any], bool]:
 
     def correct(pred: Any, target: Any) -> bool:
         if isinstance(pred, list):
-            truth = target if isinstance(target, numbers.Integral) else _argmax(target)
-            return _argmax(pred) == truth
+            truth = target if isinstance(target, numbers.Integral) else argmax(target)
+            return argmax(pred) == truth
         p = float(pred)
         return min(labels, key=lambda label: abs(p - label)) == target
 
@@ -126,7 +128,7 @@ def _task(loss: Union[str, LossFn], y: Sequence) -> _Task:
     if loss == "binary_cross_entropy":
         return _Task(losses.binary_cross_entropy, _binary(y), _one_output, _sides(0.5, 0.5))
     if loss == "cross_entropy":
-        return _Task(losses.cross_entropy, list(y), _as_given, lambda pred, target: _argmax(pred) == target)
+        return _Task(losses.cross_entropy, list(y), _as_given, lambda pred, target: argmax(pred) == target)
     if loss in ("mse", "sse"):
         fn, prepare = getattr(losses, loss), _one_hot_if_needed
     elif callable(loss):
@@ -204,7 +206,7 @@ def fit(
     return history
 
 
-def _progress_bar(epochs: int, quiet: bool):
+def _progress_bar(epochs: int, quiet: bool) -> Any:
     """tqdm over the epochs: a widget in Jupyter when ipywidgets is there, else a text bar.
 
     Imported lazily so `import nn` stays fast; without ipywidgets, tqdm.auto would warn in

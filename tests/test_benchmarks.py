@@ -27,7 +27,12 @@ def test_handwritten_chain_gradient_matches_central_differences() -> None:
     assert math.isclose(d_x, slope(x=0.5), rel_tol=1e-6) and math.isclose(d_w, slope(w=0.9), rel_tol=1e-6)
 
 
-CHAIN_ENGINES = [e for e in tasks.BUILDERS["chain"] if e != "handwritten"]
+def _engines(names):
+    """The engines as test parameters; PyTorch's carry the torch marker."""
+    return [pytest.param(e, marks=pytest.mark.torch) if "pytorch" in e else e for e in names]
+
+
+CHAIN_ENGINES = _engines(e for e in tasks.BUILDERS["chain"] if e != "handwritten")
 
 
 @pytest.mark.parametrize("engine", CHAIN_ENGINES)
@@ -36,7 +41,7 @@ def test_every_chain_engine_agrees_with_handwritten(engine: str) -> None:
     assert agree(run(), handwritten.chain(400)), label
 
 
-@pytest.mark.parametrize("engine", ["chainrule nn", "chainrule ops", "pytorch"])
+@pytest.mark.parametrize("engine", _engines(["chainrule nn", "chainrule ops", "pytorch"]))
 def test_every_mlp_engine_takes_the_handwritten_step(engine: str) -> None:
     setup = tasks.mlp_setup()
     reference, _, _ = tasks.build("mlp", "handwritten", 0, setup)

@@ -14,7 +14,7 @@ import pytest
 from autograd import text_graph
 from autograd.expr import build
 
-CLI = [sys.executable, "-m", "autograd.cli"]
+CLI = [sys.executable, "-m", "nn.cli"]
 NEURON = ["graph", "tanh(x*w + b)", "--at", "x=1,w=-3,b=2", "--text"]
 NEURON_TEXT = (
     "tanh  data -0.7616  grad 1\n"

@@ -26,7 +26,7 @@ def _site(line: int) -> str:
 
 
 def test_anomaly_detection_is_off_by_default() -> None:
-    """Without detect_anomaly, IEEE results come back as values, as in the SPEC."""
+    """Without detect_anomaly, IEEE results come back as values, as README promises."""
     assert Value(0.0).log().data == -math.inf
     assert math.isnan(Value(-1.0).sqrt().data)
 

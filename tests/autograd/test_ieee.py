@@ -1,4 +1,5 @@
-"""IEEE-754 edges: SPEC's table and the kinks and poles, one named test per row, against torch.
+"""IEEE-754 edges: README's promises (inf, nan, no exception) and the kinks and poles, one
+named test per row, against torch.
 
 No op may raise ZeroDivisionError, OverflowError or a math domain error; values and
 gradients must be what PyTorch float64 gives (inf, nan and the sign of zero included).

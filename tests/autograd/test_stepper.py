@@ -264,7 +264,7 @@ def test_two_steppers_in_one_notebook_page_step_independently(page):
 
 
 def test_the_command_line_steps_page_behaves_the_same(page, tmp_path):
-    cli = [sys.executable, "-m", "autograd.cli", "graph", "tanh(x*w + b)", "--at",
+    cli = [sys.executable, "-m", "nn.cli", "graph", "tanh(x*w + b)", "--at",
            "x=1,w=-3,b=2"]
     done = subprocess.run([*cli, "--steps", "-o", "steps.html"], cwd=tmp_path,
                           capture_output=True, text=True, timeout=120, check=False)
@@ -287,12 +287,12 @@ def test_a_notebook_cell_ending_in_a_stepper_shows_html_that_works(page, tmp_pat
     import nbformat
     from nbclient import NotebookClient
 
-    from tests.test_notebooks import _kernel_env
+    from tests.test_notebooks import kernel_env
 
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
         "from autograd import Value, stepper\nx = Value(3.0, label='x')\nstepper(x * x + x)")])
     NotebookClient(nb, timeout=120, kernel_name="python3").execute(
-        env=_kernel_env(), cwd=str(tmp_path))
+        env=kernel_env(), cwd=str(tmp_path))
     shown = nb.cells[0].outputs[0]["data"]
     assert "text/html" in shown, f"the cell showed only {sorted(shown)}"
     page.set_content(f"<html><body><p>a notebook</p>{shown['text/html']}</body></html>")

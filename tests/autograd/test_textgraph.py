@@ -16,7 +16,7 @@ import pytest
 import autograd
 import nn
 from autograd import Value, dot, draw_dot, max_values, sum_values, text_graph, topological_order
-from autograd.textgraph import _MAX_DEPTH
+from autograd.textgraph import MAX_DEPTH
 
 ROOT = Path(__file__).resolve().parents[2]
 BRANCHES = ("├─ ", "└─ ", "│  ", "   ")
@@ -151,8 +151,8 @@ def test_deep_chain_moves_subtrees_to_the_margin_without_recursion() -> None:
     lines = text.split("\n")
     nodes, edges, blocks, printed, refs = _shape(x, text)
     assert printed == nodes == 100_001 and len(lines) == edges + blocks
-    assert blocks == refs + 1 > 100_000 // (_MAX_DEPTH + 2)  # one "↓ see [n]" per moved block
-    assert max(len(line) for line in lines) < 3 * (_MAX_DEPTH + 1) + 30
+    assert blocks == refs + 1 > 100_000 // (MAX_DEPTH + 2)  # one "↓ see [n]" per moved block
+    assert max(len(line) for line in lines) < 3 * (MAX_DEPTH + 1) + 30
     assert lines[-1].endswith("x0  data 0.5  grad 0")
     heads = [line for line in lines if line.startswith("[")]
     assert heads[0].startswith("[1] ") and heads[-1].startswith(f"[{len(heads)}] ")
@@ -164,11 +164,11 @@ def test_wide_node_and_a_node_shared_before_it_is_moved() -> None:
     s = sum_values(xs)
     assert len(text_graph(s, max_nodes=20_000).split("\n")) == 10_001
     deep = Value(1.0, label="d")
-    for _ in range(3 * _MAX_DEPTH):
+    for _ in range(3 * MAX_DEPTH):
         deep = deep.sin()
     top = deep  # reached first too deep to indent, then from the root's second operand
     chain = top
-    for _ in range(_MAX_DEPTH):
+    for _ in range(MAX_DEPTH):
         chain = chain.cos()
     root = chain * top
     text = text_graph(root)

@@ -16,8 +16,9 @@ TORCH_ACT = {"relu": torch.relu, "tanh": torch.tanh, "sigmoid": torch.sigmoid, "
 
 
 def torch_forward(model: MLP, x):
-    """The same network in torch, from model's weights: (output, list of weight/bias tensors)."""
-    h = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    """The same network in torch, from model's weights: (output, list of weight/bias tensors).
+    x is a list of numbers or a float64 tensor (to read its gradient afterwards)."""
+    h = x if isinstance(x, torch.Tensor) else torch.tensor(x, dtype=torch.float64)
     tensors = []
     for i, layer in enumerate(model.layers):
         W = torch.tensor([[p.data for p in n.w] for n in layer.neurons], dtype=torch.float64, requires_grad=True)
@@ -64,11 +65,28 @@ def test_linear_neuron_output_is_the_dot_node():
     assert n([1.0, -1.0]).op == "dot"
 
 
-def test_inputs_that_are_values_receive_gradients():
-    model = MLP(2, [3, 1], activation="tanh", seed=1)
-    x = [Value(0.3), Value(-0.7)]
-    model(x).backward()
-    assert any(v.grad != 0.0 for v in x)
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid"])
+def test_inputs_that_are_values_get_torchs_gradients_and_central_differences(activation):
+    model = MLP(2, [3, 1], activation=activation, seed=1)
+    for p in model.parameters():
+        p.data += 0.1
+    x = [0.3, -0.7]
+    xs = [Value(v) for v in x]
+    model(xs).backward()
+    got = [v.grad for v in xs]
+    assert max(abs(g) for g in got) > 1e-3, "a gradient worth comparing"
+
+    t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    torch_forward(model, t)[0].sum().backward()
+    assert got == pytest.approx(t.grad.tolist(), rel=1e-12, abs=1e-15)
+
+    h = 1e-6
+    for i in range(len(x)):
+        up, down = list(x), list(x)
+        up[i] += h
+        down[i] -= h
+        slope = (model(up).data - model(down).data) / (2 * h)
+        assert got[i] == pytest.approx(slope, rel=1e-6, abs=1e-9), (i, got[i], slope)
 
 
 def test_one_output_gives_a_value_several_give_a_list():

@@ -137,7 +137,7 @@ def test_mini_batches_are_shuffled_by_seed():
         model = MLP(2, [4, 1], seed=0)
         return fit(model, X, y, epochs=3, batch_size=7, seed=seed, quiet=True), model
 
-    (a, ma), (b, mb), (c, mc) = run(1), run(1), run(2)
+    (a, ma), (b, mb), (_, mc) = run(1), run(1), run(2)
     assert a == b and [p.data for p in ma.parameters()] == [p.data for p in mb.parameters()]
     assert [p.data for p in ma.parameters()] != [p.data for p in mc.parameters()]
 

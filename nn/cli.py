@@ -1,5 +1,8 @@
 """The `chainrule` command line: a thin argparse layer over autograd.expr, autograd.viz and nn.
 
+It lives in nn, the upper package, because `demo` trains a network: autograd imports nothing
+from nn, so the program that needs both sits on top of both.
+
 `graph` draws an expression's graph (parsed safely, never eval-ed); `demo` trains two moons.
 Exit status: 0 done, 1 the environment failed (no Graphviz, unwritable file), 2 a bad command.
 """
@@ -13,12 +16,14 @@ import sys
 from pathlib import Path
 from typing import Dict, List, Optional
 
-from . import __version__
-from .expr import FUNCTIONS, ExprError, build, parse_assignments
-from .stepper import stepper
-from .textgraph import text_graph
-from .value import Value
-from .viz import DEFAULT_MAX_NODES, FORMATS, INSTALL_HINT, RANKDIRS, render, to_svg
+import autograd
+from autograd.expr import FUNCTIONS, ExprError, build, parse_assignments
+from autograd import Value, stepper, text_graph
+from autograd.viz import DEFAULT_MAX_NODES, FORMATS, INSTALL_HINT, RANKDIRS, render, to_svg
+
+from . import data, optim, plot
+from .layers import MLP
+from .train import fit
 
 PROG = "chainrule"
 
@@ -46,7 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG, description="chainrule: scalar reverse-mode autodiff you can see.",
     )
-    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    parser.add_argument("--version", action="version", version=f"{PROG} {autograd.__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     graph = commands.add_parser(
@@ -195,12 +200,10 @@ def _demo(args: argparse.Namespace) -> int:
     os.environ.setdefault("MPLBACKEND", "Agg")  # files only: no display needed
     import matplotlib.pyplot as plt  # lazy: `chainrule graph` stays quick to start
 
-    import nn
-
-    X, y = nn.data.moons(100, noise=0.1, seed=1)
-    model = nn.MLP(2, [16, 16, 1], seed=0)
-    optimizer = nn.optim.Adam(model.parameters(), lr=0.05)
-    history = nn.fit(model, X, y, loss="hinge", optimizer=optimizer,
+    X, y = data.moons(100, noise=0.1, seed=1)
+    model = MLP(2, [16, 16, 1], seed=0)
+    optimizer = optim.Adam(model.parameters(), lr=0.05)
+    history = fit(model, X, y, loss="hinge", optimizer=optimizer,
                      epochs=args.epochs, quiet=args.quiet)
     print(f"accuracy {history.accuracy[-1]:.1%} after {args.epochs} epochs "
           f"(final loss {history.loss[-1]:.4f})")
@@ -208,9 +211,9 @@ def _demo(args: argparse.Namespace) -> int:
     out = Path(args.out)
     try:
         out.mkdir(parents=True, exist_ok=True)
-        plt.close(nn.plot.decision_boundary(model, X, y, path=str(out / "decision_boundary.png")))
+        plt.close(plot.decision_boundary(model, X, y, path=str(out / "decision_boundary.png")))
         print(f"wrote {out / 'decision_boundary.png'}")
-        plt.close(nn.plot.loss_curve(history, path=str(out / "loss.png")))
+        plt.close(plot.loss_curve(history, path=str(out / "loss.png")))
         print(f"wrote {out / 'loss.png'}")
         neuron = model.layers[0].neurons[0]
         activation = neuron(list(X[0]))
