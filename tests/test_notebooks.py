@@ -31,6 +31,10 @@ EXPECTED = [
     "07_xor_with_momentum",
     "08_two_moons",
     "10_second_derivatives",
+    "12_gradient_on_a_hill",
+    "13_why_backprop",
+    "14_symmetry_breaking",
+    "15_mlp_4_5_3_matrix_gradients",
 ]
 
 # what each notebook must show when run: graphs as SVG, plots as PNG, the stepper as HTML
@@ -43,6 +47,9 @@ MUST_SHOW = {
     "07_xor_with_momentum": {"image/png"},
     "08_two_moons": {"image/svg+xml", "image/png"},
     "10_second_derivatives": {"image/svg+xml", "image/png"},
+    "12_gradient_on_a_hill": {"image/png"},
+    "14_symmetry_breaking": {"image/png"},
+    "15_mlp_4_5_3_matrix_gradients": {"image/svg+xml"},
 }
 
 TIMEOUT_PER_CELL = 120  # seconds; each notebook is meant to finish in well under 60
