@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 from . import __version__
+from .compile import compile_graph
 from .expr import FUNCTIONS, ExprError, build, parse_assignments
+from .value import Value
 from .viz import DEFAULT_MAX_NODES, FORMATS, INSTALL_HINT, RANKDIRS, render, to_svg
 
 PROG = "chainrule"
@@ -69,6 +71,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="label each edge with the gradient that flowed back along it")
     graph.add_argument("--no-grad", dest="show_grad", action="store_false",
                        help="leave gradients out of the value boxes")
+    graph.add_argument("--code", action="store_true",
+                       help="print the forward and backward as Python (autograd.compile) instead")
     graph.add_argument("--max-nodes", type=_positive_int, default=DEFAULT_MAX_NODES, metavar="N",
                        help=f"refuse graphs with more value nodes (default: {DEFAULT_MAX_NODES})")
     graph.set_defaults(run=_graph)
@@ -113,14 +117,17 @@ def _write(output: str, data: bytes) -> None:
 
 
 def _graph(args: argparse.Namespace) -> int:
-    fmt = _format_of(args.output, args.format)
+    fmt = "code" if args.code else _format_of(args.output, args.format)
     try:
         variables: Dict[str, float] = {}
         for text in args.at:
             parse_assignments(text, into=variables)
-        out, _ = build(args.expression, variables)
+        out, leaves = build(args.expression, variables)
     except ExprError as e:
         raise _Failure(str(e), 2) from None
+    if args.code:
+        _write(args.output, _code(args.expression, out, leaves).encode("utf-8"))
+        return 0
     out.backward()
     try:
         data = render(out, fmt, rankdir=args.rankdir, show_grad=args.show_grad,
@@ -133,6 +140,16 @@ def _graph(args: argparse.Namespace) -> int:
     if args.output != "-":
         print(f"wrote {args.output}")
     return 0
+
+
+def _code(expression: str, out: Value, leaves: Dict[str, Value]) -> str:
+    """The expression's forward and backward as generated Python, and what it gives at --at."""
+    names = list(leaves)
+    c = compile_graph(out, list(leaves.values()), names=names, title=expression)
+    value, grads = c([v.data for v in leaves.values()])
+    at = ", ".join(f"{n}={v.data!r}" for n, v in leaves.items())
+    result = "".join(f"\n#   d/d{n} = {g!r}" for n, g in zip(names, grads))
+    return f"{c.source}\n# forward_backward({at}):\n#   value = {value!r}{result}\n"
 
 
 def _demo(args: argparse.Namespace) -> int:

@@ -273,3 +273,19 @@ def test_f_returning_a_non_value_is_a_type_error() -> None:
         compile(lambda x: 1.0, [1.0])
     with pytest.raises(TypeError, match="expects a sequence of numbers, got float"):
         compile(lambda x: x, 1.0)
+
+
+def test_chainrule_graph_code_prints_the_generated_source(capsys: Any) -> None:
+    from autograd.cli import main
+
+    assert main(["graph", "tanh(x*w + b)", "--at", "x=1,w=-3,b=2", "--code"]) == 0
+    printed = capsys.readouterr().out
+    assert "def forward_backward(x, w, b):" in printed
+    assert "g_v2 = 0.0 + g_v3 * ((1.0 - v3) * (1.0 + v3))" in printed
+    namespace: dict = {"F": autograd._floats}
+    exec(printed, namespace)  # the printed code runs as it stands
+    x, w, b = Value(1.0), Value(-3.0), Value(2.0)
+    out = (x * w + b).tanh()
+    out.backward()
+    assert namespace["forward_backward"](1.0, -3.0, 2.0) == (out.data, [x.grad, w.grad, b.grad], [])
+    assert f"#   d/dw = {w.grad!r}" in printed
