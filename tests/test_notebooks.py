@@ -26,6 +26,7 @@ EXPECTED = [
     "06_check_against_pytorch",
     "07_xor_with_momentum",
     "08_two_moons",
+    "11_backward_as_code",
 ]
 
 # what each notebook must show when run: graphs as SVG, plots as PNG
