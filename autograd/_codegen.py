@@ -70,6 +70,10 @@ def generate(output: Value, leaves: List[Value], n_grads: int, extras: List[Valu
     grads = [f"g_{sym[leaf].text}" if f"g_{sym[leaf].text}" in backward.gradients else "0.0"
              for leaf in leaves[:n_grads]]
     value = constant(sym[output]).text if not isinstance(sym[output], Sym) else sym[output].text
+    missing = [i for i, x in enumerate(extras) if x not in sym]
+    if missing:
+        raise ValueError(f"compile_graph() extras must be nodes of the output's graph; "
+                         f"extras {missing} are not")
     kept = [constant(sym[x]).text if not isinstance(sym[x], Sym) else sym[x].text for x in extras]
     body = [f"# {title}: {len(order)} nodes, compiled by autograd.compile",
             f"def forward_backward({', '.join(args)}):", "    # forward"]

@@ -33,7 +33,7 @@ _FLOAT_NAMES = {id(fn): f"F.{name}" for name, fn in vars(F).items()
                 if callable(fn) and not name.startswith("_")}
 _INFIX = {operator.add: "+", operator.mul: "*"}
 _EXTREME = {"max": "operator.gt", "min": "operator.lt"}  # what beats the best so far
-_RESERVED = {"F", "inf", "nan", "operator", "math", "abs"} | set(dir(builtins))
+_RESERVED = {"F", "inf", "nan", "operator", "OPS", "forward_backward"} | set(dir(builtins))
 MAX_LISTED = 4  # consumers named in a backward line's comment
 
 
@@ -49,17 +49,21 @@ class _Names:
     def __init__(self) -> None:
         self.used = set(_RESERVED)
         self.count = 0
+        self.suffix: Dict[str, int] = {}  # the next suffix to try for a label used before
 
     def take(self, wanted: str) -> str:
         base = _name_of(wanted) if wanted else ""
         if not base:
             self.count += 1
             base = f"v{self.count}"
-        name, k = base, 1
+        name, k = base, self.suffix.get(base, 1)
+        if k > 1:
+            name = f"{base}_{k}"
         while (name in self.used or f"g_{name}" in self.used or keyword.iskeyword(name)
                or name.startswith("g_") and name[2:] in self.used):
             k += 1
             name = f"{base}_{k}"
+        self.suffix[base] = k + 1
         self.used.update((name, f"g_{name}"))
         return name
 
@@ -119,7 +123,8 @@ class Compiled:
 
     def __repr__(self) -> str:
         lines = self.source.count("\n")
-        return f"<compiled {', '.join(self.names[:6])}{'...' if len(self.names) > 6 else ''}: {lines} lines>"
+        shown = ", ".join(self.names[:6]) + ("..." if len(self.names) > 6 else "")
+        return f"<compiled ({shown}): {lines} lines>"
 
 
 def _numbers(xs: Any, n: Optional[int], who: str) -> List[float]:
@@ -187,7 +192,8 @@ def compile_graph(output: Value, inputs: Sequence[Value], data: Sequence[Value] 
     if len(set(map(id, leaves))) != len(leaves):
         raise ValueError("compile_graph() got the same Value twice among its inputs")
     if not isinstance(output, Value):
-        raise TypeError(f"compile_graph() expects the output to be a Value, got {type(output).__name__}")
+        raise TypeError(f"compile_graph() expects the output to be a Value, "
+                        f"got {type(output).__name__}")
     names = list(names) if names is not None else [leaf.label for leaf in leaves]
     source, entry = generate(output, leaves, len(inputs), list(extras), names, title)
     namespace: Dict[str, Any] = {"F": F, "inf": math.inf, "nan": math.nan, "operator": operator,

@@ -103,7 +103,8 @@ def _mlp_task(report: Report, config: Dict[str, Any]) -> None:
     nn_step, ops_step = mlp["chainrule nn"]["ratio"], mlp["chainrule ops"]["ratio"]  # x handwritten
     report.target("chainrule nn step <= 5x handwritten", nn_step, nn_step <= 5.0, f"{nn_step:.2f}x")
     step = mlp["chainrule nn, compiled"]["ratio"]
-    report.target("chainrule nn step, compiled <= 1.5x handwritten", step, step <= 1.5, f"{step:.2f}x")
+    report.target("chainrule nn step, compiled <= 1.5x handwritten", step, step <= 1.5,
+                  f"{step:.2f}x")
     report.target("MLP step graph compiles in <= 3 s (trace, generate, compile)", compile_seconds,
                   compile_seconds <= 3.0, f"{compile_seconds:.2f} s")
     micro = _micrograd(mlp)
@@ -116,7 +117,8 @@ def _mlp_task(report: Report, config: Dict[str, Any]) -> None:
 def _chain_task(report: Report, config: Dict[str, Any]) -> None:
     """3. A chain of N mixed ops against handwritten; then chainrule alone as N grows."""
     small, big = config["sizes"][0], config["sizes"][-1]
-    with _workers("chain", ["handwritten", "chainrule", "chainrule, compiled", "pytorch"], small) as workers:
+    engines = ["handwritten", "chainrule", "chainrule, compiled", "pytorch"]
+    with _workers("chain", engines, small) as workers:
         chain = measure(workers, "handwritten", config["rounds"] + 2, config["seconds"])
         mine = next(w for w in workers if w.label == "chainrule")
         report.garbage[f"chainrule chain N={small:,}"] = mine.ask("garbage")

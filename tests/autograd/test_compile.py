@@ -5,6 +5,7 @@ deterministic and names labels; bad calls fail clearly."""
 
 from __future__ import annotations
 
+import builtins
 import math
 import operator
 import struct
@@ -37,7 +38,8 @@ def traced(f: Callable[..., Value], xs: Sequence[float]) -> Tuple[float, List[fl
     return out.data, [v.grad for v in values]
 
 
-def assert_same_as_traced(f: Callable[..., Value], c: autograd.Compiled, xs: Sequence[float]) -> None:
+def assert_same_as_traced(f: Callable[..., Value], c: autograd.Compiled,
+                          xs: Sequence[float]) -> None:
     value, grads = c(xs)
     want_value, want_grads = traced(f, xs)
     assert same(value, want_value), f"value at {xs}: {value!r} != {want_value!r}\n{c.source}"
@@ -140,8 +142,9 @@ def test_each_op_of_the_table_compiles_and_matches_at_edges(key: str) -> None:
         fs = [lambda x, y: apply(op, [x, y], ()), lambda x, y: apply(op, [2.0, x], ()),
               lambda x, y: apply(op, [x, x], ())]
     else:
-        fs = [lambda x, y: apply(op, [x, y, 0.5] if op.function != "dot" else [x, 1.5, y, x, 2.0], ()),
-              lambda x, y: apply(op, [x, 2.0, y, y] if op.function != "dot" else [y, x, 0.5], ())]
+        dot = op.function == "dot"
+        fs = [lambda x, y: apply(op, [x, 1.5, y, x, 2.0] if dot else [x, y, 0.5], ()),
+              lambda x, y: apply(op, [y, x, 0.5] if dot else [x, 2.0, y, y], ())]
     points = [(1.5, -0.5), (-1.5, 0.5), (0.0, 0.0), (-0.0, 1.0), (0.5, 0.5), (2.0, -2.0)]
     points += [(a, b) for a in EDGE_VALUES[:10] for b in (1.0, -0.0, math.inf, math.nan)]
     for f in fs:
@@ -205,10 +208,9 @@ def test_source_is_one_line_per_node_named_after_labels_with_the_rule_visible() 
     dot_lines = [line for line in lines if "F.dot(" in line]
     assert len(dot_lines) == 1 and "F.dot([hidden_out_, hidden_out_], [w, 2.0], b)" in dot_lines[0]
     tanh_grad = [line for line in lines if line.strip().startswith("g_z = ")]
-    assert tanh_grad == ["    g_z = 0.0 + g_hidden_out_ * ((1.0 - hidden_out_) * (1.0 + hidden_out_))"
-                         "  # from hidden_out_"]
-    builtins_compile = __builtins__["compile"] if isinstance(__builtins__, dict) else __builtins__.compile
-    builtins_compile(c.source, "<test>", "exec")
+    assert tanh_grad == ["    g_z = 0.0 + g_hidden_out_ * ((1.0 - hidden_out_) * "
+                         "(1.0 + hidden_out_))  # from hidden_out_"]
+    builtins.compile(c.source, "<test>", "exec")
 
 
 def test_labels_are_sanitised_and_deduplicated() -> None:
@@ -289,3 +291,45 @@ def test_chainrule_graph_code_prints_the_generated_source(capsys: Any) -> None:
     out.backward()
     assert namespace["forward_backward"](1.0, -3.0, 2.0) == (out.data, [x.grad, w.grad, b.grad], [])
     assert f"#   d/dw = {w.grad!r}" in printed
+
+
+def test_a_training_step_graph_replays_backward_at_new_weights_and_data() -> None:
+    """An MLP step on a batch (dots over Value inputs, and the l2
+    term's dot(params, params) with a number bias), compiled once, at other weights and data."""
+    import random
+
+    import nn
+
+    rng = random.Random(4)
+    model = nn.MLP(2, [5, 4, 1], seed=2)
+    params = model.parameters()
+
+    def step_graph(xs: List[List[Any]]) -> Value:
+        scores = [model(x) for x in xs]
+        return nn.losses.hinge(scores, [1.0, -1.0, 1.0]) + 1e-3 * autograd.dot(params, params)
+
+    data = [[Value(rng.uniform(-2, 2)) for _ in range(2)] for _ in range(3)]
+    flat = [v for x in data for v in x]
+    c = autograd.compile_graph(step_graph(data), params, data=flat)
+    for _ in range(5):
+        weights = [rng.uniform(-1, 1) for _ in params]
+        points = [rng.uniform(-2, 2) for _ in flat]
+        for p, w in zip(params, weights):
+            p.data, p.grad = w, 0.0
+        loss = step_graph([[Value(points[2 * i]), Value(points[2 * i + 1])] for i in range(3)])
+        loss.backward()
+        value, grads = c(weights + points)
+        assert same(value, loss.data) and all(map(same, grads, [p.grad for p in params]))
+
+
+def test_compile_graph_checks_its_inputs() -> None:
+    x, y = Value(1.0), Value(2.0)
+    out = x * y
+    with pytest.raises(TypeError, match="must be leaf Values"):
+        autograd.compile_graph(out, [out])
+    with pytest.raises(ValueError, match="same Value twice"):
+        autograd.compile_graph(out, [x, x])
+    with pytest.raises(ValueError, match="extras must be nodes of the output's graph"):
+        autograd.compile_graph(out, [x], extras=[Value(3.0) * 2.0])
+    with pytest.raises(TypeError, match="expects the output to be a Value"):
+        autograd.compile_graph(1.0, [x])  # type: ignore[arg-type]
