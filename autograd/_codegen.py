@@ -61,7 +61,7 @@ def generate(output: Value, leaves: List[Value], n_grads: int, extras: List[Valu
             place = names.take(f"{name}_at")
             forward.append(f"{place} = {at}")
             text = text.replace("{at}", place)
-            operands = node._second
+            operands: Any = node._second  # all operands, when numbers are among them
             winner = place if operands is None else _parent_places(operands) + f"[{place}]"
             winners[node] = Sym(winner)
         forward.append(f"{name} = {text}  # {_comment(form.op)}")

@@ -70,6 +70,7 @@ class _Names:
 
 def _forward(node: Value, op: ops.Op, layout: str, sym: Callable[[Any], Any]) -> Tuple[str, str]:
     """The text computing a node's value from its operands, and (max, min) its winner's."""
+    args: Any
     if layout == "many":
         args = [[sym(x) for x in a] if isinstance(a, list) else sym(a)
                 for a in forward_operands(node)]

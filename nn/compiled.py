@@ -99,7 +99,8 @@ def _placeholders(shapes: List[Any]) -> List[Any]:
 
 
 def _shaped(flat: List[float], shapes: List[Any]) -> List[Any]:
-    out, k = [], 0
+    out: List[Any] = []
+    k = 0
     for n in shapes:
         if n is None:
             out.append(flat[k])
