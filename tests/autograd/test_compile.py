@@ -333,3 +333,26 @@ def test_compile_graph_checks_its_inputs() -> None:
         autograd.compile_graph(out, [x], extras=[Value(3.0) * 2.0])
     with pytest.raises(TypeError, match="expects the output to be a Value"):
         autograd.compile_graph(1.0, [x])  # type: ignore[arg-type]
+
+
+def test_one_forward_line_per_op_node_and_one_backward_line_per_gradient() -> None:
+    def f(x: Value, y: Value) -> Value:
+        return (x * y).exp() + autograd.max_values([x, y]) * 2.0
+
+    source = compile(f, [1.0, 2.0]).source
+    forward = source.split("# forward\n")[1].split("# backward")[0].splitlines()
+    backward = source.split("backward()'s order\n")[1].splitlines()[:-1]
+    # 5 op nodes: *, exp, max (its winner's place on a line of its own), *, +
+    assert len([line for line in forward if line.strip() and "_at = " not in line]) == 5
+    assert len(backward) == 5 + 2  # each op node's gradient, then x's and y's
+
+
+def test_a_gradient_graph_made_with_create_graph_compiles_too() -> None:
+    """grad(..., create_graph=True) builds its graph from table ops, so it compiles: the
+    generated code of a derivative, differentiated once more."""
+    def slope(x: Value) -> Value:
+        return autograd.grad((x * x * x).sin(), [x], create_graph=True)[0]
+
+    c = compile(slope, [0.7])
+    for point in ([0.7], [1.3], [-2.0], [0.0]):
+        assert_same_as_traced(slope, c, point)
