@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from .anomaly import detect_anomaly, register_library
 from .backprop import Step, backward_steps, grad, topological_order
+from .compile import Compiled, compile, compile_graph
 from .fused import dot, dots, max_values, min_values, sum_values
 from .grad_mode import is_grad_enabled, no_grad
 from .gradcheck import gradcheck, numeric_grad
@@ -30,6 +31,9 @@ __all__ = [
     "is_grad_enabled",
     "grad",
     "hessian",
+    "compile",
+    "compile_graph",
+    "Compiled",
     "numeric_grad",
     "gradcheck",
     "detect_anomaly",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import operator
 from itertools import compress
-from typing import Any, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 
 from . import _floats as F
 from . import ops
@@ -48,7 +48,7 @@ def _dot_partners(node: Value) -> Tuple[Any]:
         n = (len(parents) - 1) // 2
         partners = (*parents[n:2 * n], *parents[:n], 1.0)
     else:
-        partners = layout
+        partners = layout.partners
     return (partners,)
 
 
@@ -107,7 +107,32 @@ def _dot_operands(weights: list, inputs: list, bias: Operand) -> tuple:
     partners = (*compress([v if isinstance(v, Value) else f for v, f in zip(inputs, x)], w_is_value),
                 *compress([v if isinstance(v, Value) else f for v, f in zip(weights, w)], x_is_value),
                 *compress([1.0], b_is_value))
-    return w, x, b, parents, local, partners
+    operands = ([v if isinstance(v, Value) else f for v, f in zip(weights, w)],
+                [v if isinstance(v, Value) else f for v, f in zip(inputs, x)],
+                bias if b_is_value[0] else b)
+    return w, x, b, parents, local, _Mixed(partners, operands)
+
+
+class _Mixed(NamedTuple):
+    """A mixed dot's partners (its rule's operands) and its forward's operands (w, x, b),
+    numbers in place: compile regenerates the forward from these."""
+
+    partners: Tuple[Any, ...]
+    operands: Tuple[list, list, Any]
+
+
+def forward_operands(node: Value) -> Tuple[Any, ...]:
+    """The operands of a fused node's forward as graph objects (Values, and floats for
+    numbers), in the forward's order: (w, x, b) for dot, (values,) for sum, max and min."""
+    if node.op != "dot":
+        return (list(node._second or node._parents),)
+    parents, layout = node._parents, node._second
+    if layout is None:  # a neuron on constant inputs: parents (*w, b), saved (*x, 1.0)
+        return list(parents[:-1]), list(node._saved[:-1]), parents[-1]
+    if layout is _SWAPPED:
+        n = (len(parents) - 1) // 2
+        return list(parents[:n]), list(parents[n:2 * n]), parents[-1]
+    return layout.operands
 
 
 # --- sum, max, min ---------------------------------------------------------------------
@@ -124,7 +149,16 @@ def sum_values(values: Iterable[Operand]) -> Value:
     """a + b + ... as one node; d/d(each) = 1. Numbers among the values are constants."""
     values = list(values)
     is_value, floats = _split(values)
-    return make_node(ops.SUM.forward(floats), tuple(compress(values, is_value)), "sum", _SUM_BACK)
+    return make_node(ops.SUM.forward(floats), tuple(compress(values, is_value)), "sum", _SUM_BACK,
+                     second=_with_numbers(values, is_value, floats))
+
+
+def _with_numbers(values: list, is_value: List[bool], floats: List[float]) -> Optional[tuple]:
+    """All of a sum's (max's, min's) operands, numbers as floats, when some are numbers
+    (they are not parents); None when all are Values. Read by forward_operands."""
+    if all(is_value):
+        return None
+    return tuple(v if keep else f for v, keep, f in zip(values, is_value, floats))
 
 
 def _extreme_back(node: Value, g: float) -> Any:
@@ -159,4 +193,4 @@ def _extreme(values: Iterable[Operand], op: ops.Op, beats: Any, back: Any) -> Va
     best = F.first_extreme(floats, beats)
     parents = tuple(compress(values, is_value))
     winner = sum(is_value[:best]) if is_value[best] else -1  # its place among the parents
-    return make_node(floats[best], parents, op.name, back, winner)
+    return make_node(floats[best], parents, op.name, back, winner, _with_numbers(values, is_value, floats))

@@ -27,7 +27,8 @@ QUICK = {"rounds": 4, "seconds": 0.25, "big_rounds": 3, "sizes": [10_000, 1_000_
          "memory_nodes": 10_000, "by_size": BY_SIZE[:1]}
 FULL = {"rounds": 9, "seconds": 0.5, "big_rounds": 5, "sizes": [10_000, 100_000, 1_000_000],
         "memory_nodes": 100_000, "by_size": BY_SIZE}
-MLP_ENGINES = ["handwritten", "chainrule nn", "chainrule ops", "micrograd", "pytorch"]
+MLP_ENGINES = ["handwritten", "chainrule nn", "chainrule nn, compiled", "chainrule ops", "micrograd",
+               "pytorch"]
 HEADER = ["task", "engine", "median", "vs handwritten", "vs micrograd"]
 
 
@@ -91,6 +92,8 @@ def _mlp_task(report: Report, config: Dict[str, Any]) -> None:
     with _workers("mlp", MLP_ENGINES, setup=tasks.mlp_setup()) as workers:
         report.notes += [f"{w.label}: {w.note}" for w in workers if w.note and not w.missing]
         mlp = measure(workers, "handwritten", config["rounds"], config["seconds"])
+        compiled = next(w for w in workers if w.key == "chainrule nn, compiled")
+        compile_seconds = compiled.ask("compile_seconds")
         for w in workers:
             if not w.missing and w.label != "handwritten" and not w.label.startswith("pytorch"):
                 report.garbage[f"{w.label} step"] = w.ask("garbage")
@@ -99,6 +102,11 @@ def _mlp_task(report: Report, config: Dict[str, Any]) -> None:
     report.notes.append(_agreement("MLP step", mlp))
     nn_step, ops_step = mlp["chainrule nn"]["ratio"], mlp["chainrule ops"]["ratio"]  # x handwritten
     report.target("chainrule nn step <= 5x handwritten", nn_step, nn_step <= 5.0, f"{nn_step:.2f}x")
+    step = mlp["chainrule nn, compiled"]["ratio"]
+    report.target("chainrule nn step, compiled <= 1.5x handwritten", step, step <= 1.5,
+                  f"{step:.2f}x")
+    report.target("MLP step graph compiles in <= 3 s (trace, generate, compile)", compile_seconds,
+                  compile_seconds <= 3.0, f"{compile_seconds:.2f} s")
     micro = _micrograd(mlp)
     for name, t, need in (("nn", nn_step, 35.0), ("ops", ops_step, 5.0)):
         speedup = micro / t if micro else None
@@ -109,7 +117,8 @@ def _mlp_task(report: Report, config: Dict[str, Any]) -> None:
 def _chain_task(report: Report, config: Dict[str, Any]) -> None:
     """3. A chain of N mixed ops against handwritten; then chainrule alone as N grows."""
     small, big = config["sizes"][0], config["sizes"][-1]
-    with _workers("chain", ["handwritten", "chainrule", "pytorch"], small) as workers:
+    engines = ["handwritten", "chainrule", "chainrule, compiled", "pytorch"]
+    with _workers("chain", engines, small) as workers:
         chain = measure(workers, "handwritten", config["rounds"] + 2, config["seconds"])
         mine = next(w for w in workers if w.label == "chainrule")
         report.garbage[f"chainrule chain N={small:,}"] = mine.ask("garbage")
@@ -118,6 +127,9 @@ def _chain_task(report: Report, config: Dict[str, Any]) -> None:
     report.notes.append(_agreement(f"chain N={small:,}", chain))
     ratio = chain["chainrule"]["ratio"]
     report.target(f"chain N={small:,} <= 30x handwritten", ratio, ratio <= 30.0, f"{ratio:.1f}x")
+    ratio = chain["chainrule, compiled"]["ratio"]
+    report.target(f"chain N={small:,}, compiled, fwd+bwd <= 3x handwritten", ratio, ratio <= 3.0,
+                  f"{ratio:.2f}x")
     for engine in config["by_size"]:
         sized = [Worker("chain", engine, n, key=f"N={n:,}") for n in config["sizes"]]
         try:

@@ -1,6 +1,7 @@
 """The benchmark's tasks: for each (task, engine), a builder of a callable doing one unit.
 
-"mlp": one SGD step of MLP(2, [16, 16, 1]) on 100 two-moons points, hinge loss + 1e-4 L2.
+"mlp": one SGD step of MLP(2, [16, 16, 1]) on 100 two-moons points, hinge loss + 1e-4 L2;
+also compiled once by autograd.compile_graph and replayed (the "compiled" engines).
 "chain": `size` mixed ops x -> exp(tanh(x * w + c)), forward and backward; by size, also
 in a bare process and in a plotting session's heap (see _heap).
 "memory": bytes per Value * Value node. A builder raises Missing for an absent engine.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import importlib
+import time
 from typing import Any, Callable, Dict, List, Sequence, Tuple
 
 from . import handwritten, memory
@@ -85,6 +87,34 @@ def _mlp_chainrule_nn(size: int, setup: Setup) -> Built:
         return loss.data
 
     return step, "chainrule nn", ""
+
+
+def _mlp_chainrule_compiled(size: int, setup: Setup) -> Built:
+    """The nn step traced once and compiled (autograd.compile_graph): the weights and the
+    data are the compiled step's inputs; its run is the generated code plus the update.
+    The one-off cost (trace, generate, compile) is kept for the report, not timed."""
+    import nn
+    from autograd import Value, compile_graph, dot
+
+    weights, X, Y = setup
+    model = nn.MLP(NIN, NOUTS, seed=0)
+    params = model.parameters()
+    _load(params, weights)
+    start = time.process_time()
+    data = [[Value(v) for v in x] for x in X]
+    loss = nn.losses.hinge([model(x) for x in data], Y) + ALPHA * dot(params, params)
+    step_code = compile_graph(loss, params, data=[v for x in data for v in x]).function
+    seconds = time.process_time() - start
+    flat_x = [v for x in X for v in x]
+
+    def step() -> float:
+        value, grads, _ = step_code(*[p.data for p in params], *flat_x)
+        for p, g in zip(params, grads):
+            p.data -= LR * g
+        return value
+
+    step.compile_seconds = seconds  # type: ignore[attr-defined]
+    return step, "chainrule nn, compiled", f"traced, generated and compiled once in {seconds:.2f} s"
 
 
 def _ops_step(model: Any, params: List[Any], X: list, Y: list, zero: Callable, update: Callable) -> Callable:
@@ -165,6 +195,26 @@ def _chain(n: int, make: Callable[[float], Any], grad_of: Callable[[Any], float]
         return float(x.data), grad_of(x0), grad_of(w)
 
     return run
+
+
+def _chain_compiled(size: int, setup: None) -> Built:
+    """The chain traced once and compiled; each run is the generated forward and backward."""
+    from autograd import compile
+
+    def f(x: Any, w: Any) -> Any:
+        for _ in range(size // 4):
+            x = (x * w + 0.3).tanh().exp()
+        return x
+
+    start = time.process_time()
+    code = compile(f, [0.5, 0.9]).function
+    seconds = time.process_time() - start
+
+    def run() -> tuple:
+        value, (d_x, d_w), _ = code(0.5, 0.9)
+        return value, d_x, d_w
+
+    return run, "chainrule, compiled", f"traced, generated and compiled once in {seconds:.2f} s"
 
 
 def _chain_handwritten(size: int, setup: None) -> Built:
@@ -256,12 +306,14 @@ BUILDERS: Dict[str, Dict[str, Callable[[int, Any], Built]]] = {
         "handwritten": _mlp_handwritten,
         "chainrule nn": _mlp_chainrule_nn,
         "chainrule ops": _mlp_chainrule_ops,
+        "chainrule nn, compiled": _mlp_chainrule_compiled,
         "micrograd": _mlp_micrograd,
         "pytorch": _mlp_torch,
     },
     "chain": {
         "handwritten": _chain_handwritten,
         "chainrule": _chain_chainrule,
+        "chainrule, compiled": _chain_compiled,
         "chainrule, collector off": _chain_chainrule_collector_off,
         **{f"{engine}, {process}": _chain_in(process, engine)
            for engine in ("chainrule", "linked list") for process in ("bare process", "plotting session")},

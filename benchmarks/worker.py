@@ -52,6 +52,8 @@ def _answer(run: Any, command: str, arg: Any) -> Any:
             run()
         gc.collect()  # but the garbage these calls left is theirs, as in a training loop
         return (clock() - start) / arg
+    if command == "compile_seconds":  # a compiled engine's one-off cost, None for others
+        return getattr(run, "compile_seconds", None)
     if command == "garbage":  # objects left for the cyclic collector by one call
         return memory.cyclic_garbage(run)
     raise ValueError(f"unknown command {command!r}")

@@ -14,11 +14,11 @@ import os
 import shutil
 import sys
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 import autograd
 from autograd.expr import FUNCTIONS, ExprError, build, parse_assignments
-from autograd import Value, stepper, text_graph
+from autograd import Value, compile_graph, stepper, text_graph
 from autograd.viz import DEFAULT_MAX_NODES, FORMATS, INSTALL_HINT, RANKDIRS, render, to_svg
 
 from . import data, optim, plot
@@ -77,6 +77,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="label each edge with the gradient that flowed back along it")
     graph.add_argument("--no-grad", dest="show_grad", action="store_false",
                        help="leave gradients out of the value boxes")
+    graph.add_argument("--code", action="store_true",
+                       help="print the forward and backward as Python (autograd.compile) instead")
     graph.add_argument("--max-nodes", type=_positive_int, default=DEFAULT_MAX_NODES, metavar="N",
                        help=f"refuse graphs with more value nodes (default: {DEFAULT_MAX_NODES})")
     graph.add_argument("--steps", action="store_true",
@@ -128,13 +130,30 @@ def _write(output: str, data: bytes) -> None:
 
 def _build(args: argparse.Namespace) -> Value:
     """The expression's graph at the --at point (backward not yet run)."""
+    return _build_with_leaves(args)[0]
+
+
+def _build_with_leaves(args: argparse.Namespace) -> Tuple[Value, Dict[str, Value]]:
     try:
         variables: Dict[str, float] = {}
         for text in args.at:
             parse_assignments(text, into=variables)
-        return build(args.expression, variables)[0]
+        return build(args.expression, variables)
     except ExprError as e:
         raise _Failure(str(e), 2) from None
+
+
+def _graph_code(args: argparse.Namespace) -> int:
+    """`graph --code`: the forward and backward as generated Python, and what they give."""
+    out, leaves = _build_with_leaves(args)
+    names = list(leaves)
+    c = compile_graph(out, list(leaves.values()), names=names, title=args.expression)
+    value, grads = c([v.data for v in leaves.values()])
+    at = ", ".join(f"{n}={v.data!r}" for n, v in leaves.items())
+    result = "".join(f"\n#   d/d{n} = {g!r}" for n, g in zip(names, grads))
+    text = f"{c.source}\n# forward_backward({at}):\n#   value = {value!r}{result}\n"
+    _write(args.output, text.encode("utf-8"))
+    return 0
 
 
 def _graph_steps(args: argparse.Namespace) -> int:
@@ -178,6 +197,8 @@ def _graph(args: argparse.Namespace) -> int:
         return _graph_steps(args)
     if args.text:
         return _graph_text(args)
+    if args.code:
+        return _graph_code(args)
     fmt = _format_of(args.output, args.format)
     out = _build(args)
     out.backward()

@@ -70,8 +70,14 @@ def hinge(scores: Scalars, targets: Scalars) -> Value:
                 f"hinge() expects targets -1 or +1, got {label!r}; map 0/1 labels with 2*y - 1 "
                 f"(nn.fit does this for hinge)"
             )
-    margins = [_lift(si * -float(yi) + 1.0).relu() for si, yi in zip(s, y)]
+    margins = [_lift(si * _negated(yi) + 1.0).relu() for si, yi in zip(s, y)]
     return sum_values(margins) / len(margins)
+
+
+def _negated(y: Scalar) -> Scalar:
+    """-y: a Value target stays a Value (an input of a compiled step, see nn/compiled.py),
+    a number stays a number; both give s * -y the same value and the same slope in s."""
+    return -y if isinstance(y, Value) else -float(y)
 
 
 def bce_with_logits(logit: Scalars, target: Scalars) -> Value:

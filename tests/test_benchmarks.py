@@ -41,7 +41,7 @@ def test_every_chain_engine_agrees_with_handwritten(engine: str) -> None:
     assert agree(run(), handwritten.chain(400)), label
 
 
-@pytest.mark.parametrize("engine", _engines(["chainrule nn", "chainrule ops", "pytorch"]))
+@pytest.mark.parametrize("engine", _engines(["chainrule nn", "chainrule nn, compiled", "chainrule ops", "pytorch"]))
 def test_every_mlp_engine_takes_the_handwritten_step(engine: str) -> None:
     setup = tasks.mlp_setup()
     reference, _, _ = tasks.build("mlp", "handwritten", 0, setup)

@@ -31,6 +31,7 @@ EXPECTED = [
     "07_xor_with_momentum",
     "08_two_moons",
     "10_second_derivatives",
+    "11_backward_as_code",
     "12_gradient_on_a_hill",
     "13_why_backprop",
     "14_symmetry_breaking",
