@@ -10,8 +10,13 @@ optimizers, toy datasets, a training loop and plots.
 from __future__ import annotations
 
 from . import data, losses, optim, plot  # plot imports matplotlib only when it draws
+from .images import Conv2d, MaxPool2d
 from .layers import MLP, Layer, Neuron
 from .module import Module
+from .sequential import Flatten, Linear, ReLU, Sequential, Sigmoid, Tanh
 from .train import History, fit
 
-__all__ = ["Module", "Neuron", "Layer", "MLP", "fit", "History", "losses", "optim", "data", "plot"]
+__all__ = [
+    "Module", "Neuron", "Layer", "MLP", "fit", "History", "losses", "optim", "data", "plot",
+    "Linear", "ReLU", "Tanh", "Sigmoid", "Flatten", "Sequential", "Conv2d", "MaxPool2d",
+]
