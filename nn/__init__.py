@@ -10,6 +10,7 @@ optimizers, toy datasets, a training loop and plots.
 from __future__ import annotations
 
 from . import data, losses, optim, plot  # plot imports matplotlib only when it draws
+from .bridge import from_torch, to_torch  # torch is imported only when they are called
 from .images import Conv2d, MaxPool2d
 from .layers import MLP, Layer, Neuron
 from .module import Module
@@ -19,4 +20,5 @@ from .train import History, fit
 __all__ = [
     "Module", "Neuron", "Layer", "MLP", "fit", "History", "losses", "optim", "data", "plot",
     "Linear", "ReLU", "Tanh", "Sigmoid", "Flatten", "Sequential", "Conv2d", "MaxPool2d",
+    "to_torch", "from_torch",
 ]
