@@ -74,7 +74,7 @@ class Conv2d(Stage):
 
     def _forward(self, x: Tensor) -> List[List[List[Value]]]:
         (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
-        x = _image(x, repr(self).split("  ")[0], self.in_channels, self.kernel_size, self.padding)
+        x = _image(x, self.name(), self.in_channels, self.kernel_size, self.padding)
         if ph or pw:
             x = _pad(x, ph, pw)
         height, width = len(x[0]), len(x[0][0])
@@ -137,7 +137,7 @@ class MaxPool2d(Stage):
 
     def _forward(self, x: Tensor) -> List[List[List[Value]]]:
         (kh, kw), (sh, sw) = self.kernel_size, self.stride
-        x = _image(x, repr(self), "C", self.kernel_size, (0, 0))
+        x = _image(x, self.name(), "C", self.kernel_size, (0, 0))
         height, width = len(x[0]), len(x[0][0])
         oh, ow = (height - kh) // sh + 1, (width - kw) // sw + 1
         out = []

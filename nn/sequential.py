@@ -70,6 +70,10 @@ class Stage(Module):
     def _forward(self, x: Tensor) -> Any:
         raise NotImplementedError
 
+    def name(self) -> str:
+        """The module as it would be built, for error messages: Conv2d(1, 4, kernel_size=3)."""
+        return repr(self).split("  [")[0]
+
     def _finish(self, out: Any) -> Any:
         return out
 
@@ -102,7 +106,7 @@ class Linear(Stage):
         elif type(x) is not list:
             x = list(x)
         if len(x) != self.nin or (x and isinstance(x[0], (list, tuple))):
-            raise ValueError(f"{self!r} expects a vector [{self.nin}], got shape {show_shape(shape_of(x))}"
+            raise ValueError(f"{self.name()} expects a vector [{self.nin}], got shape {show_shape(shape_of(x))}"
                              + ("; put nn.Flatten() before it" if x and isinstance(x[0], list) else ""))
         return dots(self.weight, x, self.bias)
 
