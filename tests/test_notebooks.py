@@ -26,6 +26,7 @@ EXPECTED = [
     "06_check_against_pytorch",
     "07_xor_with_momentum",
     "08_two_moons",
+    "09_small_cnn",
 ]
 
 # what each notebook must show when run: graphs as SVG, plots as PNG
@@ -37,6 +38,7 @@ MUST_SHOW = {
     "05_numpy_to_chainrule": {"image/png"},
     "07_xor_with_momentum": {"image/png"},
     "08_two_moons": {"image/svg+xml", "image/png"},
+    "09_small_cnn": {"image/png"},
 }
 
 TIMEOUT_PER_CELL = 120  # seconds; each notebook is meant to finish in well under 60
