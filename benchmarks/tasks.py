@@ -3,7 +3,8 @@
 "mlp": one SGD step of MLP(2, [16, 16, 1]) on 100 two-moons points, hinge loss + 1e-4 L2.
 "chain": `size` mixed ops x -> exp(tanh(x * w + c)), forward and backward; by size, also
 in a bare process and in a plotting session's heap (see _heap).
-"memory": bytes per Value * Value node. A builder raises Missing for an absent engine.
+"memory": bytes per Value * Value node. "cnn": one SGD step of notebook 09's digits CNN
+(see cnn.py). A builder raises Missing for an absent engine.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import gc
 import importlib
 from typing import Any, Callable, Dict, List, Sequence, Tuple
 
-from . import handwritten, memory
+from . import cnn, handwritten, memory
 from .models import OpsMLP, Weights, init_weights
 
 NIN, NOUTS, POINTS, LR, ALPHA = 2, [16, 16, 1], 100, 0.05, 1e-4
@@ -251,6 +252,29 @@ def _memory_torch(size: int, setup: None) -> Built:
     return (lambda: memory.rss_bytes_per_node(make)), f"pytorch {torch.__version__} 0-d", note
 
 
+# --- the CNN training step (cnn.py) ----------------------------------------------------
+
+
+def _cnn_handwritten(size: int, setup: cnn.Setup) -> Built:
+    params, X, Y = setup
+    return (lambda: cnn.handwritten_step(params, X, Y)), "handwritten", ""
+
+
+def _cnn_chainrule(size: int, setup: cnn.Setup) -> Built:
+    return cnn.chainrule_step(setup), "chainrule nn", ""
+
+
+def _cnn_torch_scalar(size: int, setup: cnn.Setup) -> Built:
+    torch = _torch()
+    note = "one 0-d tensor per scalar, a pixel is torch.dot of stacked 0-d tensors"
+    return cnn.torch_scalar_step(torch, setup), f"pytorch {torch.__version__} 0-d", note
+
+
+def _cnn_torch_batched(size: int, setup: cnn.Setup) -> Built:
+    torch = _torch()
+    return cnn.torch_batched_step(torch, setup), f"pytorch {torch.__version__} batched", "one thread"
+
+
 BUILDERS: Dict[str, Dict[str, Callable[[int, Any], Built]]] = {
     "mlp": {
         "handwritten": _mlp_handwritten,
@@ -268,6 +292,12 @@ BUILDERS: Dict[str, Dict[str, Callable[[int, Any], Built]]] = {
         "pytorch": _chain_torch,
     },
     "memory": {"chainrule": _memory_chainrule, "micrograd": _memory_micrograd, "pytorch": _memory_torch},
+    "cnn": {
+        "handwritten": _cnn_handwritten,
+        "chainrule nn": _cnn_chainrule,
+        "pytorch": _cnn_torch_scalar,
+        "pytorch batched": _cnn_torch_batched,
+    },
 }
 
 
