@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import random
 from operator import mul
-from typing import Any, Callable, List, Tuple
+from typing import Any, Callable, Dict, List, Tuple
 
 SHAPES = [(1, 4, 3, 8), (4, 8, 3, 6)]  # conv layers: in, out, kernel, input side
 BATCH, LR = 100, 0.05
@@ -36,13 +36,25 @@ def _fields(channels: int, side: int, k: int) -> List[List[int]]:
     """For each output position of a valid k x k convolution, the flat input indices it reads,
     in [channel][row][column] order (the weights' order)."""
     out = side - k + 1
-    return [[c * side * side + (i + a) * side + j + b for c in range(channels) for a in range(k) for b in range(k)]
-            for i in range(out) for j in range(out)]
+    return [
+        [
+            c * side * side + (i + a) * side + j + b
+            for c in range(channels)
+            for a in range(k)
+            for b in range(k)
+        ]
+        for i in range(out)
+        for j in range(out)
+    ]
 
 
 FIELDS = [_fields(c, side, k) for c, _, k, side in SHAPES]
-WINDOWS = [[o * 16 + (2 * i + a) * 4 + 2 * j + b for a in range(2) for b in range(2)]
-           for o in range(8) for i in range(2) for j in range(2)]  # 2x2 pooling of 8 x 4 x 4
+WINDOWS = [
+    [o * 16 + (2 * i + a) * 4 + 2 * j + b for a in range(2) for b in range(2)]
+    for o in range(8)
+    for i in range(2)
+    for j in range(2)
+]  # 2x2 pooling of 8 x 4 x 4
 
 
 def handwritten_step(params: Params, X: list, Y: list) -> float:
@@ -53,8 +65,13 @@ def handwritten_step(params: Params, X: list, Y: list) -> float:
         acts = [[v for row in image[0] for v in row]]
         for (rows, biases), fields in zip(params[:2], FIELDS):  # conv + tanh, output [o][position]
             x = acts[-1]
-            acts.append([math.tanh(sum(map(mul, w, [x[k] for k in f]), 0.0) + b)
-                         for w, b in zip(rows, biases) for f in fields])
+            acts.append(
+                [
+                    math.tanh(sum(map(mul, w, [x[k] for k in f]), 0.0) + b)
+                    for w, b in zip(rows, biases)
+                    for f in fields
+                ]
+            )
         a2 = acts[-1]
         picks = [max(win, key=a2.__getitem__) for win in WINDOWS]  # first largest, as torch
         flat = [a2[k] for k in picks]
@@ -107,8 +124,15 @@ def chainrule_step(setup: Setup) -> Callable[[], float]:
     import nn
 
     params, X, Y = setup
-    model = nn.Sequential(nn.Conv2d(1, 4, 3), nn.Tanh(), nn.Conv2d(4, 8, 3), nn.Tanh(), nn.MaxPool2d(2),
-                          nn.Flatten(), nn.Linear(32, 10))
+    model = nn.Sequential(
+        nn.Conv2d(1, 4, 3),
+        nn.Tanh(),
+        nn.Conv2d(4, 8, 3),
+        nn.Tanh(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(32, 10),
+    )
     weights = model.parameters()
     for p, value in zip(weights, _flat(params)):
         p.data = value
@@ -129,7 +153,9 @@ def torch_scalar_step(torch: Any, setup: Setup) -> Callable[[], float]:
     the nearest torch has to chainrule's one dot node per pixel."""
     params, X, Y = setup
     make = lambda v: torch.tensor(v, dtype=torch.float64, requires_grad=True)  # noqa: E731
-    layers = [([[make(v) for v in w] for w in rows], [make(b) for b in biases]) for rows, biases in params]
+    layers = [
+        ([[make(v) for v in w] for w in rows], [make(b) for b in biases]) for rows, biases in params
+    ]
     leaves = [p for rows, biases in layers for w, b in zip(rows, biases) for p in (*w, b)]
     images = [[torch.tensor(v, dtype=torch.float64) for row in x[0] for v in row] for x in X]
     F = torch.nn.functional
@@ -137,8 +163,11 @@ def torch_scalar_step(torch: Any, setup: Setup) -> Callable[[], float]:
     def forward(x: list) -> Any:
         for (rows, biases), fields in zip(layers[:2], FIELDS):
             stacked = [torch.stack(w) for w in rows]
-            x = [torch.tanh(torch.dot(w, torch.stack([x[k] for k in f])) + b)
-                 for w, b in zip(stacked, biases) for f in fields]
+            x = [
+                torch.tanh(torch.dot(w, torch.stack([x[k] for k in f])) + b)
+                for w, b in zip(stacked, biases)
+                for f in fields
+            ]
         flat = torch.stack([torch.max(torch.stack([x[k] for k in win])) for win in WINDOWS])
         rows, biases = layers[2]
         return torch.stack([torch.dot(torch.stack(w), flat) + b for w, b in zip(rows, biases)])
@@ -159,8 +188,15 @@ def torch_scalar_step(torch: Any, setup: Setup) -> Callable[[], float]:
 def torch_batched_step(torch: Any, setup: Setup) -> Callable[[], float]:
     params, X, Y = setup
     tnn = torch.nn
-    model = tnn.Sequential(tnn.Conv2d(1, 4, 3), tnn.Tanh(), tnn.Conv2d(4, 8, 3), tnn.Tanh(), tnn.MaxPool2d(2),
-                           tnn.Flatten(), tnn.Linear(32, 10)).double()
+    model = tnn.Sequential(
+        tnn.Conv2d(1, 4, 3),
+        tnn.Tanh(),
+        tnn.Conv2d(4, 8, 3),
+        tnn.Tanh(),
+        tnn.MaxPool2d(2),
+        tnn.Flatten(),
+        tnn.Linear(32, 10),
+    ).double()
     with torch.no_grad():
         for m, (rows, biases) in zip([model[0], model[2], model[6]], params):
             m.weight.copy_(torch.tensor(rows, dtype=torch.float64).reshape(m.weight.shape))
@@ -177,3 +213,27 @@ def torch_batched_step(torch: Any, setup: Setup) -> Callable[[], float]:
         return loss.item()
 
     return step
+
+
+def builders(load_torch: Callable[[], Any]) -> Dict[str, Callable[[int, Setup], tuple]]:
+    """tasks.BUILDERS["cnn"]: each engine's (run, label, note); load_torch raises tasks.Missing."""
+
+    def handwritten(size: int, setup: Setup) -> tuple:
+        params, X, Y = setup
+        return (lambda: handwritten_step(params, X, Y)), "handwritten", ""
+
+    def chainrule(size: int, setup: Setup) -> tuple:
+        return chainrule_step(setup), "chainrule nn", ""
+
+    def torch_scalar(size: int, setup: Setup) -> tuple:
+        torch = load_torch()
+        note = "one 0-d tensor per scalar, a pixel is torch.dot of stacked 0-d tensors"
+        return torch_scalar_step(torch, setup), f"pytorch {torch.__version__} 0-d", note
+
+    def torch_batched(size: int, setup: Setup) -> tuple:
+        torch = load_torch()
+        label = f"pytorch {torch.__version__} batched"
+        return torch_batched_step(torch, setup), label, "one thread"
+
+    return {"handwritten": handwritten, "chainrule nn": chainrule, "pytorch": torch_scalar,
+            "pytorch batched": torch_batched}

@@ -252,29 +252,6 @@ def _memory_torch(size: int, setup: None) -> Built:
     return (lambda: memory.rss_bytes_per_node(make)), f"pytorch {torch.__version__} 0-d", note
 
 
-# --- the CNN training step (cnn.py) ----------------------------------------------------
-
-
-def _cnn_handwritten(size: int, setup: cnn.Setup) -> Built:
-    params, X, Y = setup
-    return (lambda: cnn.handwritten_step(params, X, Y)), "handwritten", ""
-
-
-def _cnn_chainrule(size: int, setup: cnn.Setup) -> Built:
-    return cnn.chainrule_step(setup), "chainrule nn", ""
-
-
-def _cnn_torch_scalar(size: int, setup: cnn.Setup) -> Built:
-    torch = _torch()
-    note = "one 0-d tensor per scalar, a pixel is torch.dot of stacked 0-d tensors"
-    return cnn.torch_scalar_step(torch, setup), f"pytorch {torch.__version__} 0-d", note
-
-
-def _cnn_torch_batched(size: int, setup: cnn.Setup) -> Built:
-    torch = _torch()
-    return cnn.torch_batched_step(torch, setup), f"pytorch {torch.__version__} batched", "one thread"
-
-
 BUILDERS: Dict[str, Dict[str, Callable[[int, Any], Built]]] = {
     "mlp": {
         "handwritten": _mlp_handwritten,
@@ -292,12 +269,7 @@ BUILDERS: Dict[str, Dict[str, Callable[[int, Any], Built]]] = {
         "pytorch": _chain_torch,
     },
     "memory": {"chainrule": _memory_chainrule, "micrograd": _memory_micrograd, "pytorch": _memory_torch},
-    "cnn": {
-        "handwritten": _cnn_handwritten,
-        "chainrule nn": _cnn_chainrule,
-        "pytorch": _cnn_torch_scalar,
-        "pytorch batched": _cnn_torch_batched,
-    },
+    "cnn": cnn.builders(_torch),
 }
 
 

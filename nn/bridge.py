@@ -55,18 +55,31 @@ def to_torch(module: Module) -> Any:
         _copy_in(out.bias, [module.bias], torch)
         return out
     if isinstance(module, Conv2d):
-        out = tnn.Conv2d(module.in_channels, module.out_channels, module.kernel_size, stride=module.stride,
-                         padding=module.padding, dtype=torch.float64)
+        out = tnn.Conv2d(
+            module.in_channels,
+            module.out_channels,
+            module.kernel_size,
+            stride=module.stride,
+            padding=module.padding,
+            dtype=torch.float64,
+        )
         _copy_in(out.weight, module.weight, torch)
         _copy_in(out.bias, [module.bias], torch)
         return out
     if isinstance(module, MaxPool2d):
         return tnn.MaxPool2d(module.kernel_size, stride=module.stride)
-    for ours, theirs in ((ReLU, tnn.ReLU), (Tanh, tnn.Tanh), (Sigmoid, tnn.Sigmoid), (Flatten, tnn.Flatten)):
+    for ours, theirs in (
+        (ReLU, tnn.ReLU),
+        (Tanh, tnn.Tanh),
+        (Sigmoid, tnn.Sigmoid),
+        (Flatten, tnn.Flatten),
+    ):
         if type(module) is ours:
             return theirs()
-    raise TypeError(f"to_torch cannot convert {type(module).__name__}; it converts MLP, Layer, Neuron "
-                    f"and {SUPPORTED}")
+    raise TypeError(
+        f"to_torch cannot convert {type(module).__name__}; it converts MLP, Layer, Neuron "
+        f"and {SUPPORTED}"
+    )
 
 
 def _as_stages(module: Module) -> List[Stage]:
@@ -94,7 +107,7 @@ def _floats(tensor: Any) -> List[float]:
 
 def _rows(flat: List[float], n: int) -> List[List[Value]]:
     size = len(flat) // n
-    return [[Value(x) for x in flat[i * size:(i + 1) * size]] for i in range(n)]
+    return [[Value(x) for x in flat[i * size : (i + 1) * size]] for i in range(n)]
 
 
 def _unsupported(m: Any, where: str, why: str) -> TypeError:
@@ -110,22 +123,46 @@ def _from(m: Any, torch: Any, where: str) -> Module:
             raise _unsupported(m, where, "a Linear without bias")
         out = Linear.__new__(Linear)
         out.nin, out.nout = m.in_features, m.out_features
-        out.weight, out.bias = _rows(_floats(m.weight), m.out_features), [Value(b) for b in _floats(m.bias)]
+        out.weight, out.bias = (
+            _rows(_floats(m.weight), m.out_features),
+            [Value(b) for b in _floats(m.bias)],
+        )
         return out
     if type(m) is tnn.Conv2d:
-        if m.bias is None or m.groups != 1 or tuple(m.dilation) != (1, 1) or m.padding_mode != "zeros" \
-                or isinstance(m.padding, str):
-            raise _unsupported(m, where, "only bias=True, groups=1, dilation=1 and numeric zero padding")
-        out = Conv2d(m.in_channels, m.out_channels, tuple(m.kernel_size), tuple(m.stride), tuple(m.padding))
-        out.weight, out.bias = _rows(_floats(m.weight), m.out_channels), [Value(b) for b in _floats(m.bias)]
+        if (
+            m.bias is None
+            or m.groups != 1
+            or tuple(m.dilation) != (1, 1)
+            or m.padding_mode != "zeros"
+            or isinstance(m.padding, str)
+        ):
+            raise _unsupported(
+                m, where, "only bias=True, groups=1, dilation=1 and numeric zero padding"
+            )
+        out = Conv2d(
+            m.in_channels, m.out_channels, tuple(m.kernel_size), tuple(m.stride), tuple(m.padding)
+        )
+        out.weight, out.bias = (
+            _rows(_floats(m.weight), m.out_channels),
+            [Value(b) for b in _floats(m.bias)],
+        )
         return out
     if type(m) is tnn.MaxPool2d:
-        if m.padding not in (0, (0, 0)) or m.dilation not in (1, (1, 1)) or m.ceil_mode or m.return_indices:
-            raise _unsupported(m, where, "only MaxPool2d without padding, dilation, ceil_mode or indices")
+        if (
+            m.padding not in (0, (0, 0))
+            or m.dilation not in (1, (1, 1))
+            or m.ceil_mode
+            or m.return_indices
+        ):
+            raise _unsupported(
+                m, where, "only MaxPool2d without padding, dilation, ceil_mode or indices"
+            )
         return MaxPool2d(m.kernel_size, m.stride)
     if type(m) is tnn.Flatten:
         if m.end_dim != -1 or m.start_dim not in (1, -3):
-            raise _unsupported(m, where, "only Flatten() of whole samples (start_dim=1, end_dim=-1)")
+            raise _unsupported(
+                m, where, "only Flatten() of whole samples (start_dim=1, end_dim=-1)"
+            )
         return Flatten()
     for theirs, ours in ((tnn.ReLU, ReLU), (tnn.Tanh, Tanh), (tnn.Sigmoid, Sigmoid)):
         if type(m) is theirs:

@@ -90,7 +90,8 @@ def digits() -> Tuple[List[List[List[List[float]]]], List[int]]:
     except ImportError:
         raise ImportError(
             "nn.data.digits() reads the digits that scikit-learn ships, and scikit-learn is not "
-            "installed; install it with: pip install 'chainrule[digits]' (or pip install scikit-learn)"
+            "installed; install it with: pip install 'chainrule[digits]' "
+            "(or pip install scikit-learn)"
         ) from None
     bunch = load_digits()
     X = [[[[float(v) / 16.0 for v in row] for row in image]] for image in bunch.images.tolist()]

@@ -21,7 +21,9 @@ Pair = Union[int, Tuple[int, int]]
 def _pair(name: str, v: Any, minimum: int = 1) -> Tuple[int, int]:
     """An int or a pair of ints (height, width), as PyTorch accepts, checked >= minimum."""
     pair = tuple(v) if isinstance(v, (tuple, list)) else (v, v)
-    if len(pair) != 2 or any(isinstance(n, bool) or not isinstance(n, int) or n < minimum for n in pair):
+    if len(pair) != 2 or any(
+        isinstance(n, bool) or not isinstance(n, int) or n < minimum for n in pair
+    ):
         raise ValueError(f"{name} must be an int >= {minimum} or a pair of them, got {v!r}")
     return pair  # type: ignore[return-value]
 
@@ -31,20 +33,27 @@ def _show(pair: Tuple[int, int]) -> str:
     return str(pair[0]) if pair[0] == pair[1] else str(pair)
 
 
-def _image(x: Tensor, who: str, channels: Any, kernel: Tuple[int, int], pad: Tuple[int, int]) -> list:
+def _image(
+    x: Tensor, who: str, channels: Any, kernel: Tuple[int, int], pad: Tuple[int, int]
+) -> list:
     """x as a list of channels of equal-length rows, checked against the layer; ValueError
     naming the layer, the shape it expects and the shape it got."""
     shape = shape_of(x)
-    want = f"[{channels}][H][W] with H >= {kernel[0] - 2 * pad[0]} and W >= {kernel[1] - 2 * pad[1]}"
+    want = (
+        f"[{channels}][H][W] with H >= {kernel[0] - 2 * pad[0]} and W >= {kernel[1] - 2 * pad[1]}"
+    )
     ok = len(shape) == 3 and (channels == "C" or shape[0] == channels)
     ok = ok and shape[1] + 2 * pad[0] >= kernel[0] and shape[2] + 2 * pad[1] >= kernel[1]
     if ok:
         width = shape[2]
         ok = all(isinstance(ch, (list, tuple)) and len(ch) == shape[1] for ch in x) and all(
-            isinstance(row, (list, tuple)) and len(row) == width for ch in x for row in ch)
+            isinstance(row, (list, tuple)) and len(row) == width for ch in x for row in ch
+        )
         if not ok:
-            raise ValueError(f"{who} expects an image {want}, got ragged nested lists "
-                             f"(rows or channels of different lengths)")
+            raise ValueError(
+                f"{who} expects an image {want}, got ragged nested lists "
+                f"(rows or channels of different lengths)"
+            )
     if not ok:
         raise ValueError(f"{who} expects an image {want}, got shape {show_shape(shape)}")
     return x if type(x) is list else list(x)
@@ -61,8 +70,15 @@ class Conv2d(Stage):
     """2-D cross-correlation, as torch.nn.Conv2d: out[o][i][j] = b[o] + sum over c, a, b of
     w[o][c][a][b] * x[c][i*stride + a - padding][j*stride + b - padding]."""
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: Pair, stride: Pair = 1,
-                 padding: Pair = 0, seed: Seed = None) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: Pair,
+        stride: Pair = 1,
+        padding: Pair = 0,
+        seed: Seed = None,
+    ) -> None:
         _check_size("in_channels", in_channels)
         _check_size("out_channels", out_channels)
         self.in_channels, self.out_channels = in_channels, out_channels
@@ -79,11 +95,15 @@ class Conv2d(Stage):
             x = _pad(x, ph, pw)
         height, width = len(x[0]), len(x[0][0])
         oh, ow = (height - kh) // sh + 1, (width - kw) // sw + 1
-        out: List[List[List[Any]]] = [[[None] * ow for _ in range(oh)] for _ in range(self.out_channels)]
+        out: List[List[List[Any]]] = [
+            [[None] * ow for _ in range(oh)] for _ in range(self.out_channels)
+        ]
         filters, biases = self.weight, self.bias
         for i in range(oh):
             top = i * sh
-            band = [row for ch in x for row in ch[top:top + kh]]  # channel by channel, kh rows each
+            band = [
+                row for ch in x for row in ch[top : top + kh]
+            ]  # channel by channel, kh rows each
             for j in range(ow):
                 left = j * sw
                 right = left + kw
@@ -104,8 +124,13 @@ class Conv2d(Stage):
     def state_dict(self) -> Dict[str, Any]:
         """{"w": [out][in][kh][kw] floats (torch's weight), "b": [out] floats}."""
         _, cin, kh, kw = self._shape()
-        w = [[[[f[(c * kh + a) * kw + b].data for b in range(kw)] for a in range(kh)] for c in range(cin)]
-             for f in self.weight]
+        w = [
+            [
+                [[f[(c * kh + a) * kw + b].data for b in range(kw)] for a in range(kh)]
+                for c in range(cin)
+            ]
+            for f in self.weight
+        ]
         return {"w": w, "b": [b.data for b in self.bias]}
 
     def _parse_state(self, state: Any, where: str) -> List[float]:
@@ -113,18 +138,29 @@ class Conv2d(Stage):
         w = parse_array(w, self._shape(), where + "w")
         b = parse_array(b, [self.out_channels], where + "b")
         n = len(w) // self.out_channels
-        return [x for o in range(self.out_channels) for x in (*w[o * n:(o + 1) * n], b[o])]
+        return [x for o in range(self.out_channels) for x in (*w[o * n : (o + 1) * n], b[o])]
 
     def _config(self) -> Dict[str, Any]:
-        return {"kernel_size": list(self.kernel_size), "stride": list(self.stride),
-                "padding": list(self.padding)}
+        return {
+            "kernel_size": list(self.kernel_size),
+            "stride": list(self.stride),
+            "padding": list(self.padding),
+        }
 
     def __repr__(self) -> str:
-        extra = "".join(f", {name}={_show(v)}" for name, v, default in (
-            ("stride", self.stride, (1, 1)), ("padding", self.padding, (0, 0))) if v != default)
+        extra = "".join(
+            f", {name}={_show(v)}"
+            for name, v, default in (
+                ("stride", self.stride, (1, 1)),
+                ("padding", self.padding, (0, 0)),
+            )
+            if v != default
+        )
         count = len(self.parameters())
-        return (f"Conv2d({self.in_channels}, {self.out_channels}, kernel_size={_show(self.kernel_size)}"
-                f"{extra})  [{count} parameters]")
+        return (
+            f"Conv2d({self.in_channels}, {self.out_channels}, kernel_size={_show(self.kernel_size)}"
+            f"{extra})  [{count} parameters]"
+        )
 
 
 class MaxPool2d(Stage):
@@ -144,9 +180,13 @@ class MaxPool2d(Stage):
         for ch in x:
             rows = []
             for i in range(oh):
-                band = ch[i * sh:i * sh + kh]
-                rows.append([max_values([v for row in band for v in row[j * sw:j * sw + kw]])
-                             for j in range(ow)])
+                band = ch[i * sh : i * sh + kh]
+                rows.append(
+                    [
+                        max_values([v for row in band for v in row[j * sw : j * sw + kw]])
+                        for j in range(ow)
+                    ]
+                )
             out.append(rows)
         return out
 

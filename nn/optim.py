@@ -141,9 +141,14 @@ class LambdaLR:
 
     def __init__(self, optimizer: Optimizer, lr_lambda: Callable[[int], float]) -> None:
         if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"LambdaLR expects an nn.optim optimizer (SGD or Adam), got {type(optimizer).__name__}")
+            raise TypeError(
+                "LambdaLR expects an nn.optim optimizer (SGD or Adam), "
+                f"got {type(optimizer).__name__}"
+            )
         if not callable(lr_lambda):
-            raise TypeError(f"lr_lambda must be a function of the step count, got {type(lr_lambda).__name__}")
+            raise TypeError(
+                f"lr_lambda must be a function of the step count, got {type(lr_lambda).__name__}"
+            )
         self.optimizer, self.lr_lambda = optimizer, lr_lambda
         self.base_lr: float = optimizer.lr  # type: ignore[attr-defined]
         self.last_epoch = -1
@@ -152,7 +157,8 @@ class LambdaLR:
     def step(self) -> None:
         """Advance t by one and set the optimizer's lr to base_lr * lr_lambda(t)."""
         self.last_epoch += 1
-        self.optimizer.lr = self.base_lr * self.lr_lambda(self.last_epoch)  # type: ignore[attr-defined]
+        lr = self.base_lr * self.lr_lambda(self.last_epoch)
+        self.optimizer.lr = lr  # type: ignore[attr-defined]
 
     def get_last_lr(self) -> List[float]:
         """The lr the last step() set, in a list as torch returns one per parameter group."""

@@ -40,9 +40,12 @@ def parse_array(x: Any, shape: Sequence[int], where: str) -> List[float]:
     for n in shape:
         for item in flat:
             if not isinstance(item, list) or len(item) != n:
-                found = show_shape(shape_of(item)) if isinstance(item, list) else type(item).__name__
-                raise ValueError(f"{where} should have shape {show_shape(shape)}, found {found} "
-                                 f"at depth {level}")
+                found = (
+                    show_shape(shape_of(item)) if isinstance(item, list) else type(item).__name__
+                )
+                raise ValueError(
+                    f"{where} should have shape {show_shape(shape)}, found {found} at depth {level}"
+                )
         flat = [v for item in flat for v in item]
         level += 1
     return [state_number(v, f"{where}[{i}] (flat)") for i, v in enumerate(flat)]
@@ -106,8 +109,10 @@ class Linear(Stage):
         elif type(x) is not list:
             x = list(x)
         if len(x) != self.nin or (x and isinstance(x[0], (list, tuple))):
-            raise ValueError(f"{self.name()} expects a vector [{self.nin}], got shape {show_shape(shape_of(x))}"
-                             + ("; put nn.Flatten() before it" if x and isinstance(x[0], list) else ""))
+            raise ValueError(
+                f"{self.name()} expects a vector [{self.nin}], got shape {show_shape(shape_of(x))}"
+                + ("; put nn.Flatten() before it" if x and isinstance(x[0], list) else "")
+            )
         return dots(self.weight, x, self.bias)
 
     _finish = staticmethod(one_or_many)
@@ -117,13 +122,16 @@ class Linear(Stage):
 
     def state_dict(self) -> Dict[str, Any]:
         """{"w": nout rows of nin floats (torch's weight), "b": nout floats}."""
-        return {"w": [[p.data for p in row] for row in self.weight], "b": [b.data for b in self.bias]}
+        return {
+            "w": [[p.data for p in row] for row in self.weight],
+            "b": [b.data for b in self.bias],
+        }
 
     def _parse_state(self, state: Any, where: str) -> List[float]:
         w, b = state_fields(state, ["w", "b"], where)
         w = parse_array(w, [self.nout, self.nin], where + "w")
         b = parse_array(b, [self.nout], where + "b")
-        return [x for i in range(self.nout) for x in (*w[i * self.nin:(i + 1) * self.nin], b[i])]
+        return [x for i in range(self.nout) for x in (*w[i * self.nin : (i + 1) * self.nin], b[i])]
 
     def _config(self) -> Dict[str, Any]:
         return {"nin": self.nin, "nout": self.nout}
@@ -182,8 +190,10 @@ class Sequential(Stage):
     def __init__(self, *modules: Module) -> None:
         for i, m in enumerate(modules):
             if not isinstance(m, Module):
-                raise TypeError(f"Sequential expects chainrule modules (nn.Linear, nn.Conv2d, ...), "
-                                f"got {type(m).__name__} at position {i}")
+                raise TypeError(
+                    f"Sequential expects chainrule modules (nn.Linear, nn.Conv2d, ...), "
+                    f"got {type(m).__name__} at position {i}"
+                )
         self.layers: List[Module] = list(modules)
 
     def _forward(self, x: Tensor) -> Any:
@@ -234,4 +244,3 @@ class Sequential(Stage):
         head = f"Sequential({len(self.layers)} modules)  [{self.num_parameters()} parameters]"
         lines = [f"  [{i}]: " + repr(m).replace("\n", "\n  ") for i, m in enumerate(self.layers)]
         return "\n".join([head] + lines)
-

@@ -230,7 +230,9 @@ def fit(
     return history
 
 
-def _evaluate(model: Module, X: list, task: _Task, held_out: range, params: list, l2: float) -> tuple:
+def _evaluate(
+    model: Module, X: list, task: _Task, held_out: range, params: list, l2: float
+) -> tuple:
     """(loss, accuracy) on the held-out samples, under no_grad: no graph is kept."""
     with no_grad():
         preds = [model(X[i]) for i in held_out]

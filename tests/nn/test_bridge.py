@@ -19,15 +19,26 @@ TOL = 1e-12
 
 def close_lists(mine, theirs, what):
     assert len(mine) == len(theirs), f"{what}: {len(mine)} vs {len(theirs)}"
-    bad = [(i, a, b) for i, (a, b) in enumerate(zip(mine, theirs))
-           if not math.isclose(a, b, rel_tol=TOL, abs_tol=TOL)]
+    bad = [
+        (i, a, b)
+        for i, (a, b) in enumerate(zip(mine, theirs))
+        if not math.isclose(a, b, rel_tol=TOL, abs_tol=TOL)
+    ]
     assert not bad, f"{what}: first difference (index, chainrule, torch) {bad[0]}"
 
 
 def cnn(seed=0):
-    return nn.Sequential(nn.Conv2d(1, 2, 3, seed=seed), nn.Tanh(), nn.Conv2d(2, 3, (2, 3), stride=(1, 2),
-                         padding=1, seed=seed + 1), nn.ReLU(), nn.MaxPool2d(2, stride=1), nn.Flatten(),
-                         nn.Linear(12, 5, seed=seed + 2), nn.Sigmoid(), nn.Linear(5, 3, seed=seed + 3))
+    return nn.Sequential(
+        nn.Conv2d(1, 2, 3, seed=seed),
+        nn.Tanh(),
+        nn.Conv2d(2, 3, (2, 3), stride=(1, 2), padding=1, seed=seed + 1),
+        nn.ReLU(),
+        nn.MaxPool2d(2, stride=1),
+        nn.Flatten(),
+        nn.Linear(12, 5, seed=seed + 2),
+        nn.Sigmoid(),
+        nn.Linear(5, 3, seed=seed + 3),
+    )
 
 
 def images(n, seed=1):
@@ -40,15 +51,20 @@ def torch_grads(t):
     out = []
     for m in t.modules():
         if isinstance(m, (torch.nn.Linear, torch.nn.Conv2d)):
-            for w, b in zip(m.weight.grad.reshape(m.weight.shape[0], -1).tolist(), m.bias.grad.tolist()):
+            for w, b in zip(
+                m.weight.grad.reshape(m.weight.shape[0], -1).tolist(), m.bias.grad.tolist()
+            ):
                 out += [*w, b]
     return out
 
 
 def check_same(model, t, X, labels):
     """Loss, outputs, parameter gradients and input gradients agree between the two."""
-    xs = [[[[Value(v) for v in row] for row in ch] for ch in x] for x in X] if isinstance(X[0][0], list) \
+    xs = (
+        [[[[Value(v) for v in row] for row in ch] for ch in x] for x in X]
+        if isinstance(X[0][0], list)
         else [[Value(v) for v in x] for x in X]
+    )
     outs = [model(x) for x in xs]
     loss = nn.losses.cross_entropy(outs, labels)
     model.zero_grad()
@@ -60,7 +76,9 @@ def check_same(model, t, X, labels):
     close_lists([v.data for o in outs for v in o], tout.reshape(-1).tolist(), "outputs")
     close_lists([loss.data], [tloss.item()], "loss")
     close_lists([p.grad for p in model.parameters()], torch_grads(t), "parameter gradients")
-    close_lists([v.grad for v in nn.Flatten()._forward(xs)], tx.grad.reshape(-1).tolist(), "input gradients")
+    close_lists(
+        [v.grad for v in nn.Flatten()._forward(xs)], tx.grad.reshape(-1).tolist(), "input gradients"
+    )
 
 
 def test_to_torch_cnn_agrees_in_outputs_and_every_gradient():
@@ -81,8 +99,13 @@ def test_to_torch_mlp_agrees_in_outputs_and_every_gradient(activation):
 
 def test_from_torch_takes_torch_s_own_weights():
     torch.manual_seed(0)
-    t = torch.nn.Sequential(torch.nn.Conv2d(1, 2, 3, padding=1), torch.nn.Tanh(), torch.nn.MaxPool2d(2),
-                            torch.nn.Flatten(), torch.nn.Linear(18, 3)).double()
+    t = torch.nn.Sequential(
+        torch.nn.Conv2d(1, 2, 3, padding=1),
+        torch.nn.Tanh(),
+        torch.nn.MaxPool2d(2),
+        torch.nn.Flatten(),
+        torch.nn.Linear(18, 3),
+    ).double()
     model = nn.from_torch(t)
     assert isinstance(model, nn.Sequential) and isinstance(model[0], nn.Conv2d)
     check_same(model, t, images(2, seed=3), [2, 0])
@@ -92,8 +115,12 @@ def test_from_torch_converts_a_float32_model_to_float64_weights():
     torch.manual_seed(1)
     t = torch.nn.Linear(3, 2)
     model = nn.from_torch(t)
-    assert [p.data for p in model.parameters()] == [*t.weight[0].tolist(), t.bias[0].item(),
-                                                    *t.weight[1].tolist(), t.bias[1].item()]
+    assert [p.data for p in model.parameters()] == [
+        *t.weight[0].tolist(),
+        t.bias[0].item(),
+        *t.weight[1].tolist(),
+        t.bias[1].item(),
+    ]
 
 
 def test_round_trips_keep_every_weight_exactly():
@@ -119,16 +146,22 @@ def test_weights_are_copies_not_shared():
     assert all(p.data != 9.0 for p in model.parameters())
 
 
-@pytest.mark.parametrize("module, message", [
-    (torch.nn.Dropout(0.5), "no chainrule layer for Dropout"),
-    (torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.Softmax(dim=1)), r"the model\[1\].*Softmax"),
-    (torch.nn.Linear(2, 2, bias=False), "without bias"),
-    (torch.nn.Conv2d(2, 2, 3, groups=2), "groups=1"),
-    (torch.nn.Conv2d(1, 1, 3, dilation=2), "dilation=1"),
-    (torch.nn.Conv2d(1, 1, 3, padding="same"), "numeric zero padding"),
-    (torch.nn.MaxPool2d(2, padding=1), "without padding"),
-    (torch.nn.Flatten(0), "whole samples"),
-])
+@pytest.mark.parametrize(
+    "module, message",
+    [
+        (torch.nn.Dropout(0.5), "no chainrule layer for Dropout"),
+        (
+            torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.Softmax(dim=1)),
+            r"the model\[1\].*Softmax",
+        ),
+        (torch.nn.Linear(2, 2, bias=False), "without bias"),
+        (torch.nn.Conv2d(2, 2, 3, groups=2), "groups=1"),
+        (torch.nn.Conv2d(1, 1, 3, dilation=2), "dilation=1"),
+        (torch.nn.Conv2d(1, 1, 3, padding="same"), "numeric zero padding"),
+        (torch.nn.MaxPool2d(2, padding=1), "without padding"),
+        (torch.nn.Flatten(0), "whole samples"),
+    ],
+)
 def test_unsupported_torch_modules_are_a_type_error_naming_them(module, message):
     with pytest.raises(TypeError, match=message):
         nn.from_torch(module)

@@ -69,8 +69,9 @@ def test_conv2d_forward_and_every_gradient_match_torch(cin, cout, k, s, p, h, w)
     state = conv.state_dict()
     weight = torch.tensor(state["w"], dtype=torch.float64, requires_grad=True)
     bias = torch.tensor(state["b"], dtype=torch.float64, requires_grad=True)
-    tx = torch.tensor([[[v.data for v in row] for row in ch] for ch in x], dtype=torch.float64,
-                      requires_grad=True)
+    tx = torch.tensor(
+        [[[v.data for v in row] for row in ch] for ch in x], dtype=torch.float64, requires_grad=True
+    )
     tout = F.conv2d(tx.unsqueeze(0), weight, bias, stride=s, padding=p)[0]
     (tout.reshape(-1) * r).sum().backward()
 
@@ -79,7 +80,9 @@ def test_conv2d_forward_and_every_gradient_match_torch(cin, cout, k, s, p, h, w)
     weight_grads = [p.grad for f in conv.weight for p in f]
     assert_all_close(weight_grads, weight.grad.reshape(-1).tolist(), "weight gradients")
     assert_all_close([b.grad for b in conv.bias], bias.grad.tolist(), "bias gradients")
-    assert_all_close([v.grad for v in flat(x)], tx.grad.reshape(-1).tolist(), "input pixel gradients")
+    assert_all_close(
+        [v.grad for v in flat(x)], tx.grad.reshape(-1).tolist(), "input pixel gradients"
+    )
 
 
 POOL_CASES = [  # channels, height, width, kernel, stride, pixel values (None: continuous)
@@ -99,13 +102,16 @@ def test_maxpool2d_forward_and_input_gradients_match_torch(c, h, w, k, s, values
     loss, r = weighted_sum(out, seed=5)
     loss.backward()
 
-    tx = torch.tensor([[[v.data for v in row] for row in ch] for ch in x], dtype=torch.float64,
-                      requires_grad=True)
+    tx = torch.tensor(
+        [[[v.data for v in row] for row in ch] for ch in x], dtype=torch.float64, requires_grad=True
+    )
     tout = F.max_pool2d(tx.unsqueeze(0), k, stride=s)[0]
     (tout.reshape(-1) * r).sum().backward()
     assert [len(out), len(out[0]), len(out[0][0])] == list(tout.shape)
     assert_all_close([v.data for v in flat(out)], tout.reshape(-1).tolist(), "outputs")
-    assert_all_close([v.grad for v in flat(x)], tx.grad.reshape(-1).tolist(), "input pixel gradients")
+    assert_all_close(
+        [v.grad for v in flat(x)], tx.grad.reshape(-1).tolist(), "input pixel gradients"
+    )
 
 
 def test_maxpool_stride_defaults_to_the_kernel_size():
@@ -114,16 +120,30 @@ def test_maxpool_stride_defaults_to_the_kernel_size():
 
 def small_cnn(seed: int = 0) -> nn.Sequential:
     return nn.Sequential(
-        nn.Conv2d(1, 3, 3, seed=seed), nn.Tanh(), nn.Conv2d(3, 4, 3, padding=1, seed=seed + 1), nn.ReLU(),
-        nn.MaxPool2d(2), nn.Flatten(), nn.Linear(36, 6, seed=seed + 2), nn.Sigmoid(), nn.Linear(6, 3, seed=seed + 3),
+        nn.Conv2d(1, 3, 3, seed=seed),
+        nn.Tanh(),
+        nn.Conv2d(3, 4, 3, padding=1, seed=seed + 1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(36, 6, seed=seed + 2),
+        nn.Sigmoid(),
+        nn.Linear(6, 3, seed=seed + 3),
     )
 
 
 def torch_copy(model: nn.Sequential) -> torch.nn.Sequential:
     """The same network written in torch by hand, weights copied through state_dict."""
     t = torch.nn.Sequential(
-        torch.nn.Conv2d(1, 3, 3), torch.nn.Tanh(), torch.nn.Conv2d(3, 4, 3, padding=1), torch.nn.ReLU(),
-        torch.nn.MaxPool2d(2), torch.nn.Flatten(), torch.nn.Linear(36, 6), torch.nn.Sigmoid(), torch.nn.Linear(6, 3),
+        torch.nn.Conv2d(1, 3, 3),
+        torch.nn.Tanh(),
+        torch.nn.Conv2d(3, 4, 3, padding=1),
+        torch.nn.ReLU(),
+        torch.nn.MaxPool2d(2),
+        torch.nn.Flatten(),
+        torch.nn.Linear(36, 6),
+        torch.nn.Sigmoid(),
+        torch.nn.Linear(6, 3),
     ).double()
     state = model.state_dict()["layers"]
     with torch.no_grad():
@@ -145,10 +165,16 @@ def test_sequential_cnn_loss_and_parameter_gradients_match_torch():
     tloss = F.cross_entropy(t(torch.tensor(X, dtype=torch.float64)), torch.tensor(labels))
     tloss.backward()
     assert close(loss.data, tloss.item()), (loss.data, tloss.item())
-    theirs = [g for m in t if hasattr(m, "weight")
-              for w, b in zip(m.weight.grad.reshape(m.weight.shape[0], -1).tolist(), m.bias.grad.tolist())
-              for g in (*w, b)]
-    assert_all_close([p.grad for p in model.parameters()], theirs, "parameter gradients (parameters() order)")
+    theirs = [
+        g
+        for m in t
+        if hasattr(m, "weight")
+        for w, b in zip(m.weight.grad.reshape(m.weight.shape[0], -1).tolist(), m.bias.grad.tolist())
+        for g in (*w, b)
+    ]
+    assert_all_close(
+        [p.grad for p in model.parameters()], theirs, "parameter gradients (parameters() order)"
+    )
 
 
 def test_one_conv_output_pixel_is_one_dot_node_over_its_receptive_field():
@@ -194,37 +220,71 @@ def test_flatten_orders_channel_row_column_as_torch_flatten():
 
 def test_activations_apply_to_every_element_of_an_image_or_a_vector():
     x = image(2, 3, 3, seed=0)
-    for ours, theirs in ((nn.ReLU(), torch.relu), (nn.Tanh(), torch.tanh), (nn.Sigmoid(), torch.sigmoid)):
+    for ours, theirs in (
+        (nn.ReLU(), torch.relu),
+        (nn.Tanh(), torch.tanh),
+        (nn.Sigmoid(), torch.sigmoid),
+    ):
         out = ours(x)
-        assert_all_close([v.data for v in flat(out)], theirs(torch.tensor(x, dtype=torch.float64)).flatten().tolist(), repr(ours))
+        assert_all_close(
+            [v.data for v in flat(out)],
+            theirs(torch.tensor(x, dtype=torch.float64)).flatten().tolist(),
+            repr(ours),
+        )
         assert ours(Value(0.5)).data == pytest.approx(float(theirs(torch.tensor(0.5))))
 
 
 def test_linear_returns_a_value_for_one_output_and_a_one_wide_hidden_layer_works():
-    model = nn.Sequential(nn.Linear(3, 1, seed=0), nn.Tanh(), nn.Linear(1, 2, seed=1), nn.Linear(2, 1, seed=2))
+    model = nn.Sequential(
+        nn.Linear(3, 1, seed=0), nn.Tanh(), nn.Linear(1, 2, seed=1), nn.Linear(2, 1, seed=2)
+    )
     assert isinstance(nn.Linear(3, 1, seed=0)([1.0, 2.0, 3.0]), Value)
     assert isinstance(model([1.0, 2.0, 3.0]), Value)
     assert isinstance(nn.Linear(3, 2, seed=0)([1.0, 2.0, 3.0]), list)
 
 
-@pytest.mark.parametrize("layer, x, message", [
-    (nn.Conv2d(1, 4, 3), image(2, 8, 8, 0), r"Conv2d\(1, 4, kernel_size=3\) expects an image \[1\]\[H\]\[W\].*got shape \[2\]\[8\]\[8\]"),
-    (nn.Conv2d(1, 4, 5), image(1, 4, 8, 0), r"H >= 5 and W >= 5, got shape \[1\]\[4\]\[8\]"),
-    (nn.Conv2d(1, 4, 5, padding=1), image(1, 2, 8, 0), r"H >= 3.*got shape \[1\]\[2\]\[8\]"),
-    (nn.Conv2d(1, 4, 3), [1.0] * 64, r"got shape \[64\]"),
-    (nn.Conv2d(1, 1, 2), [[[1.0, 2.0], [3.0]]], "ragged"),
-    (nn.MaxPool2d(2), image(1, 1, 4, 0), r"MaxPool2d\(kernel_size=2\) expects an image \[C\]\[H\]\[W\].*\[1\]\[1\]\[4\]"),
-    (nn.Linear(64, 10), image(1, 8, 8, 0), r"Linear\(64, 10\).*expects a vector \[64\].*\[1\]\[8\]\[8\].*Flatten"),
-    (nn.Linear(3, 2), [1.0, 2.0], r"expects a vector \[3\], got shape \[2\]"),
-])
+@pytest.mark.parametrize(
+    "layer, x, message",
+    [
+        (
+            nn.Conv2d(1, 4, 3),
+            image(2, 8, 8, 0),
+            r"Conv2d\(1, 4, kernel_size=3\) expects an image \[1\]\[H\]\[W\]"
+            r".*got shape \[2\]\[8\]\[8\]",
+        ),
+        (nn.Conv2d(1, 4, 5), image(1, 4, 8, 0), r"H >= 5 and W >= 5, got shape \[1\]\[4\]\[8\]"),
+        (nn.Conv2d(1, 4, 5, padding=1), image(1, 2, 8, 0), r"H >= 3.*got shape \[1\]\[2\]\[8\]"),
+        (nn.Conv2d(1, 4, 3), [1.0] * 64, r"got shape \[64\]"),
+        (nn.Conv2d(1, 1, 2), [[[1.0, 2.0], [3.0]]], "ragged"),
+        (
+            nn.MaxPool2d(2),
+            image(1, 1, 4, 0),
+            r"MaxPool2d\(kernel_size=2\) expects an image \[C\]\[H\]\[W\].*\[1\]\[1\]\[4\]",
+        ),
+        (
+            nn.Linear(64, 10),
+            image(1, 8, 8, 0),
+            r"Linear\(64, 10\).*expects a vector \[64\].*\[1\]\[8\]\[8\].*Flatten",
+        ),
+        (nn.Linear(3, 2), [1.0, 2.0], r"expects a vector \[3\], got shape \[2\]"),
+    ],
+)
 def test_a_wrong_shape_names_the_layer_the_expected_and_the_received_shape(layer, x, message):
     with pytest.raises(ValueError, match=message):
         layer(x)
 
 
-@pytest.mark.parametrize("make", [lambda: nn.Conv2d(1, 2, 0), lambda: nn.Conv2d(1, 2, 3, stride=0),
-                                  lambda: nn.Conv2d(1, 2, 3, padding=-1), lambda: nn.MaxPool2d((2, 2, 2)),
-                                  lambda: nn.Conv2d(0, 2, 3), lambda: nn.Linear(2, 0)])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: nn.Conv2d(1, 2, 0),
+        lambda: nn.Conv2d(1, 2, 3, stride=0),
+        lambda: nn.Conv2d(1, 2, 3, padding=-1),
+        lambda: nn.MaxPool2d((2, 2, 2)),
+        lambda: nn.Conv2d(0, 2, 3),
+        lambda: nn.Linear(2, 0),
+    ],
+)
 def test_bad_hyperparameters_are_value_errors(make):
     with pytest.raises(ValueError):
         make()
@@ -267,5 +327,8 @@ def test_a_wrong_filter_shape_in_a_state_is_a_value_error_naming_it():
 
 def test_repr_names_each_layer_and_counts_parameters():
     text = repr(small_cnn())
-    assert text.splitlines()[0] == f"Sequential(9 modules)  [{small_cnn().num_parameters()} parameters]"
+    assert (
+        text.splitlines()[0]
+        == f"Sequential(9 modules)  [{small_cnn().num_parameters()} parameters]"
+    )
     assert "Conv2d(3, 4, kernel_size=3, padding=1)  [112 parameters]" in text

@@ -206,14 +206,18 @@ def tiny_images(n, seed=0):
 
 
 def tiny_cnn():
-    return nn.Sequential(nn.Conv2d(1, 2, 3, seed=0), nn.Tanh(), nn.MaxPool2d(3), nn.Flatten(), nn.Linear(2, 3, seed=1))
+    return nn.Sequential(
+        nn.Conv2d(1, 2, 3, seed=0), nn.Tanh(), nn.MaxPool2d(3), nn.Flatten(),
+        nn.Linear(2, 3, seed=1),
+    )
 
 
 def test_fit_trains_a_cnn_on_images_and_scores_the_held_out_last_fifth():
     X, y = tiny_images(10)
     model = tiny_cnn()
-    history = fit(model, X, y, loss="cross_entropy", optimizer=optim.SGD(model.parameters(), lr=0.1),
-                  epochs=3, batch_size=3, seed=0, validation_split=0.2, quiet=True)
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    history = fit(model, X, y, loss="cross_entropy", optimizer=opt, epochs=3, batch_size=3, seed=0,
+                  validation_split=0.2, quiet=True)
     assert len(history.val_loss) == len(history.val_accuracy) == 3
     with no_grad():
         held_out = nn.losses.cross_entropy([model(x) for x in X[8:]], y[8:])
@@ -227,8 +231,8 @@ def test_the_held_out_samples_never_train_the_model():
     X, y = tiny_images(10)
     models = [tiny_cnn(), tiny_cnn()]
     for model, labels in zip(models, (y, y[:8] + [(label + 1) % 3 for label in y[8:]])):
-        fit(model, X, labels, loss="cross_entropy", epochs=2, batch_size=4, seed=1, validation_split=0.2,
-            quiet=True)
+        fit(model, X, labels, loss="cross_entropy", epochs=2, batch_size=4, seed=1,
+            validation_split=0.2, quiet=True)
     assert models[0].state_dict() == models[1].state_dict()
 
 
@@ -237,8 +241,8 @@ def test_a_scheduler_steps_after_every_optimizer_step():
     model = tiny_cnn()
     opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9, nesterov=True)
     sched = optim.LambdaLR(opt, lambda t: 1 / (1 + 0.5 * t))
-    fit(model, X, y, loss="cross_entropy", optimizer=opt, epochs=2, batch_size=3, validation_split=0.2,
-        scheduler=sched, quiet=True)
+    fit(model, X, y, loss="cross_entropy", optimizer=opt, epochs=2, batch_size=3,
+        validation_split=0.2, scheduler=sched, quiet=True)
     assert sched.last_epoch == 2 * 3  # 8 training samples in batches of 3: 3 steps an epoch
     assert opt.lr == pytest.approx(0.1 / (1 + 0.5 * 6))
 
