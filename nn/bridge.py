@@ -86,11 +86,9 @@ def _as_stages(module: Module) -> List[Stage]:
     """An MLP, Layer or Neuron as Linear and activation stages sharing its weight Values."""
     if isinstance(module, MLP):
         return [s for layer in module.layers for s in _as_stages(layer)]
-    neurons = module.neurons if isinstance(module, Layer) else [module]
-    linear = Linear.__new__(Linear)
-    linear.nin, linear.nout = neurons[0].nin, len(neurons)
-    linear.weight, linear.bias = [n.w for n in neurons], [n.b for n in neurons]
-    act = _ACTIVATIONS.get(module.activation)  # type: ignore[union-attr]
+    neurons: List[Neuron] = module.neurons if isinstance(module, Layer) else [module]  # type: ignore
+    linear = Linear._of([n.w for n in neurons], [n.b for n in neurons])
+    act = _ACTIVATIONS.get(neurons[0].activation)
     return [linear] if act is None else [linear, act()]
 
 
@@ -121,13 +119,8 @@ def _from(m: Any, torch: Any, where: str) -> Module:
     if type(m) is tnn.Linear:
         if m.bias is None:
             raise _unsupported(m, where, "a Linear without bias")
-        out = Linear.__new__(Linear)
-        out.nin, out.nout = m.in_features, m.out_features
-        out.weight, out.bias = (
-            _rows(_floats(m.weight), m.out_features),
-            [Value(b) for b in _floats(m.bias)],
-        )
-        return out
+        biases = [Value(b) for b in _floats(m.bias)]
+        return Linear._of(_rows(_floats(m.weight), m.out_features), biases)
     if type(m) is tnn.Conv2d:
         if (
             m.bias is None
@@ -139,14 +132,12 @@ def _from(m: Any, torch: Any, where: str) -> Module:
             raise _unsupported(
                 m, where, "only bias=True, groups=1, dilation=1 and numeric zero padding"
             )
-        out = Conv2d(
+        conv = Conv2d(
             m.in_channels, m.out_channels, tuple(m.kernel_size), tuple(m.stride), tuple(m.padding)
         )
-        out.weight, out.bias = (
-            _rows(_floats(m.weight), m.out_channels),
-            [Value(b) for b in _floats(m.bias)],
-        )
-        return out
+        conv.weight = _rows(_floats(m.weight), m.out_channels)
+        conv.bias = [Value(b) for b in _floats(m.bias)]
+        return conv
     if type(m) is tnn.MaxPool2d:
         if (
             m.padding not in (0, (0, 0))

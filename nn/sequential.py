@@ -115,7 +115,15 @@ class Linear(Stage):
             )
         return dots(self.weight, x, self.bias)
 
-    _finish = staticmethod(one_or_many)
+    def _finish(self, out: Any) -> Any:
+        return one_or_many(out)
+
+    @classmethod
+    def _of(cls, weight: List[List[Value]], bias: List[Value]) -> "Linear":
+        """A Linear over existing Values (rows of weights, one bias per row): the bridge's."""
+        layer = cls.__new__(cls)
+        layer.nin, layer.nout, layer.weight, layer.bias = len(weight[0]), len(weight), weight, bias
+        return layer
 
     def parameters(self) -> List[Value]:
         return [p for w, b in zip(self.weight, self.bias) for p in (*w, b)]
@@ -145,7 +153,7 @@ def _map(f: Any, x: Tensor) -> Any:
     if isinstance(x, Value):
         return f(x)
     if isinstance(x, numbers.Real):
-        return f(Value(x))
+        return f(Value(x))  # type: ignore[arg-type]
     if x and isinstance(x[0], (Value, numbers.Real)):
         return [f(v if isinstance(v, Value) else Value(v)) for v in x]
     return [_map(f, item) for item in x]  # depth is the image's rank, not the graph's
