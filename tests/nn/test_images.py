@@ -332,3 +332,25 @@ def test_repr_names_each_layer_and_counts_parameters():
         == f"Sequential(9 modules)  [{small_cnn().num_parameters()} parameters]"
     )
     assert "Conv2d(3, 4, kernel_size=3, padding=1)  [112 parameters]" in text
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda s: nn.Linear(4, 3, seed=s),
+        lambda s: nn.Conv2d(2, 3, (2, 3), stride=2, padding=1, seed=s),
+        lambda s: nn.Sequential(nn.Linear(2, 2, seed=s), nn.ReLU(), nn.MLP(2, [3, 1], seed=s)),
+    ],
+    ids=["Linear", "Conv2d", "Sequential with an MLP"],
+)
+def test_each_module_saves_and_loads_exactly_and_refuses_another_shape(make, tmp_path):
+    path = tmp_path / "m.json"
+    make(1).save(path)
+    model = make(2)
+    model.load(path)
+    assert model.state_dict() == make(1).state_dict()
+    wider = nn.Linear(5, 3, seed=0) if isinstance(model, nn.Linear) else nn.Conv2d(3, 3, 2, seed=0)
+    before = wider.state_dict()
+    with pytest.raises(ValueError, match="cannot load"):
+        wider.load(path)
+    assert wider.state_dict() == before

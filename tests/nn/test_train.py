@@ -259,3 +259,9 @@ def test_a_validation_split_that_leaves_a_part_empty_is_a_value_error(split):
     X, y = nn.data.moons(20, seed=0)
     with pytest.raises(ValueError, match="validation_split"):
         fit(MLP(2, [3, 1], seed=0), X, y, epochs=1, validation_split=split, quiet=True)
+
+
+def test_without_a_validation_split_the_history_has_no_validation_numbers():
+    X, y = nn.data.moons(20, seed=0)
+    history = fit(MLP(2, [3, 1], seed=0), X, y, epochs=2, quiet=True)
+    assert history.val_loss == [] and history.val_accuracy == [] and len(history) == 2
