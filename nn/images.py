@@ -38,6 +38,10 @@ def _image(
 ) -> list:
     """x as a list of channels of equal-length rows, checked against the layer; ValueError
     naming the layer, the shape it expects and the shape it got."""
+    if hasattr(x, "tolist") and not isinstance(x, (list, tuple)):
+        x = x.tolist()  # a NumPy array or a tensor of numbers
+    if not isinstance(x, (list, tuple)):
+        raise TypeError(f"{who} expects an image as nested lists [C][H][W], got {type(x).__name__}")
     shape = shape_of(x)
     want = (
         f"[{channels}][H][W] with H >= {kernel[0] - 2 * pad[0]} and W >= {kernel[1] - 2 * pad[1]}"

@@ -107,6 +107,11 @@ class Linear(Stage):
         if isinstance(x, (Value, numbers.Real)):
             x = [x]
         elif type(x) is not list:
+            if isinstance(x, str) or not hasattr(x, "__iter__"):
+                raise TypeError(
+                    f"{self.name()} expects a list of {self.nin} numbers or Values, "
+                    f"got {type(x).__name__}"
+                )
             x = list(x)
         if len(x) != self.nin or (x and isinstance(x[0], (list, tuple))):
             raise ValueError(

@@ -354,3 +354,18 @@ def test_each_module_saves_and_loads_exactly_and_refuses_another_shape(make, tmp
     with pytest.raises(ValueError, match="cannot load"):
         wider.load(path)
     assert wider.state_dict() == before
+
+
+def test_arrays_are_read_as_nested_lists_and_other_types_are_type_errors():
+    import numpy as np
+
+    x = image(1, 5, 5, seed=0)
+    conv, linear = nn.Conv2d(1, 2, 3, seed=0), nn.Linear(3, 2, seed=0)
+    assert [v.data for v in flat(conv(np.array(x)))] == [v.data for v in flat(conv(x))]
+    assert [v.data for v in linear(np.array([1.0, 2.0, 3.0]))] == [
+        v.data for v in linear([1.0, 2.0, 3.0])
+    ]
+    with pytest.raises(TypeError, match=r"MaxPool2d\(kernel_size=2\) expects an image.*str"):
+        nn.MaxPool2d(2)("image")
+    with pytest.raises(TypeError, match=r"Linear\(3, 2\) expects a list of 3 numbers.*str"):
+        linear("abc")
