@@ -15,7 +15,7 @@ import platform
 import sys
 from typing import Any, Dict, Iterator, List, Optional
 
-from . import tasks
+from . import cnn, tasks
 from .runner import agree, human_time, measure, table
 from .worker import Worker
 
@@ -29,6 +29,7 @@ FULL = {"rounds": 9, "seconds": 0.5, "big_rounds": 5, "sizes": [10_000, 100_000,
         "memory_nodes": 100_000, "by_size": BY_SIZE}
 MLP_ENGINES = ["handwritten", "chainrule nn", "chainrule nn, compiled", "chainrule ops", "micrograd",
                "pytorch"]
+CNN_ENGINES = ["handwritten", "chainrule nn", "pytorch", "pytorch batched"]
 HEADER = ["task", "engine", "median", "vs handwritten", "vs micrograd"]
 
 
@@ -150,6 +151,35 @@ def _chain_task(report: Report, config: Dict[str, Any]) -> None:
     report.notes.append(f"recursion limit {sys.getrecursionlimit()} (the default) in every worker")
 
 
+def _cnn_task(report: Report, config: Dict[str, Any]) -> None:
+    """5. One SGD step of notebook 09's digits CNN on 100 digits: chainrule against PyTorch
+    with a 0-d tensor per scalar (the same scalar graph) and batched (the ceiling)."""
+    try:
+        setup = cnn.cnn_setup()
+    except ImportError as e:  # the digits come from scikit-learn
+        report.notes.append(f"CNN step: not run ({e})")
+        return
+    with _workers("cnn", CNN_ENGINES, setup=setup) as workers:
+        report.notes += [
+            f"CNN step, {w.label}: {w.note}" for w in workers if w.note and not w.missing
+        ]
+        step = measure(workers, "handwritten", config["rounds"], config["seconds"])
+        mine = next(w for w in workers if w.label == "chainrule nn")
+        report.garbage["chainrule nn CNN step"] = mine.ask("garbage")
+    report.timings["cnn_step"] = step
+    report.rows += _timing_rows("CNN step", workers, step)
+    report.notes.append(_agreement("CNN step", step))
+    ours = step["chainrule nn"]["ratio"]
+    scalar = next((e["ratio"] for k, e in step.items() if k.endswith(" 0-d")), None)
+    batched = next((e["ratio"] for k, e in step.items() if k.endswith(" batched")), None)
+    speedup = scalar / ours if scalar else None
+    report.target("chainrule CNN step faster than PyTorch 0-d", speedup,
+                  None if speedup is None else speedup > 1.0, f"{speedup or 0:.1f}x faster")
+    if batched:
+        ceiling = ours / batched
+        report.notes.append(f"CNN step: PyTorch batched (the ceiling) is {ceiling:.0f}x faster")
+
+
 def _memory_task(report: Report, config: Dict[str, Any]) -> None:
     """4. Bytes per Value*Value node, and the cyclic garbage the other tasks found."""
     with _workers("memory", ["chainrule", "micrograd", "pytorch"], config["memory_nodes"]) as workers:
@@ -174,7 +204,7 @@ def _memory_task(report: Report, config: Dict[str, Any]) -> None:
 def run(config: Dict[str, Any]) -> Dict[str, Any]:
     """Every task; returns the table rows, notes and targets (and the raw timings)."""
     report = Report()
-    for task in (_mlp_task, _chain_task, _memory_task):
+    for task in (_mlp_task, _chain_task, _cnn_task, _memory_task):
         task(report, config)
     return {
         "config": {**config, "python": platform.python_version(), "machine": platform.machine(),
@@ -186,7 +216,7 @@ def run(config: Dict[str, Any]) -> Dict[str, Any]:
 
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer rounds: under a minute")
+    parser.add_argument("--quick", action="store_true", help="fewer rounds: about 80 s")
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     args = parser.parse_args(argv)
     config = {**(QUICK if args.quick else FULL), "quick": args.quick}

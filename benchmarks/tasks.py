@@ -4,7 +4,8 @@
 also compiled once by autograd.compile_graph and replayed (the "compiled" engines).
 "chain": `size` mixed ops x -> exp(tanh(x * w + c)), forward and backward; by size, also
 in a bare process and in a plotting session's heap (see _heap).
-"memory": bytes per Value * Value node. A builder raises Missing for an absent engine.
+"memory": bytes per Value * Value node. "cnn": one SGD step of notebook 09's digits CNN
+(see cnn.py). A builder raises Missing for an absent engine.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import importlib
 import time
 from typing import Any, Callable, Dict, List, Sequence, Tuple
 
-from . import handwritten, memory
+from . import cnn, handwritten, memory
 from .models import OpsMLP, Weights, init_weights
 
 NIN, NOUTS, POINTS, LR, ALPHA = 2, [16, 16, 1], 100, 0.05, 1e-4
@@ -320,6 +321,7 @@ BUILDERS: Dict[str, Dict[str, Callable[[int, Any], Built]]] = {
         "pytorch": _chain_torch,
     },
     "memory": {"chainrule": _memory_chainrule, "micrograd": _memory_micrograd, "pytorch": _memory_torch},
+    "cnn": cnn.builders(_torch),
 }
 
 

@@ -13,10 +13,17 @@ from __future__ import annotations
 from autograd import register_library
 
 from . import data, losses, optim, plot  # plot imports matplotlib only when it draws
+from .bridge import from_torch, to_torch  # torch is imported only when they are called
+from .images import Conv2d, MaxPool2d
 from .layers import MLP, Layer, Neuron
 from .module import Module
+from .sequential import Flatten, Linear, ReLU, Sequential, Sigmoid, Tanh
 from .train import History, fit
 
 register_library(__name__)  # detect_anomaly names the user's line, not a line inside nn
 
-__all__ = ["Module", "Neuron", "Layer", "MLP", "fit", "History", "losses", "optim", "data", "plot"]
+__all__ = [
+    "Module", "Neuron", "Layer", "MLP", "fit", "History", "losses", "optim", "data", "plot",
+    "Linear", "ReLU", "Tanh", "Sigmoid", "Flatten", "Sequential", "Conv2d", "MaxPool2d",
+    "to_torch", "from_torch",
+]

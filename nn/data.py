@@ -1,6 +1,6 @@
-"""Small 2-D toy datasets as plain lists: X is a list of [x1, x2] floats, y a list of class
-indices 0..k-1 (scikit-learn's convention). Each draws from its own random.Random(seed),
-so the same seed gives the same data and the global RNG is never touched.
+"""Small datasets as plain lists: X is a list of [x1, x2] points (digits: [1][8][8] images),
+y a list of class indices 0..k-1 (scikit-learn's convention). The toy sets draw from their own
+random.Random(seed), so the same seed gives the same data and the global RNG is never touched.
 """
 
 from __future__ import annotations
@@ -80,3 +80,19 @@ def spiral(n: int = 100, classes: int = 3, noise: float = 0.2, seed: Optional[in
             points.append((r * math.sin(t), r * math.cos(t), k))
     rng.shuffle(points)
     return [[x1, x2] for x1, x2, _ in points], [k for _, _, k in points]
+
+
+def digits() -> Tuple[List[List[List[List[float]]]], List[int]]:
+    """The 1,797 8x8 handwritten digits that scikit-learn ships (load_digits; no download):
+    X[i] is an image [1][8][8] of floats in [0, 1] (the 0..16 grey levels over 16), y[i] in 0..9."""
+    try:
+        from sklearn.datasets import load_digits
+    except ImportError:
+        raise ImportError(
+            "nn.data.digits() reads the digits that scikit-learn ships, and scikit-learn is not "
+            "installed; install it with: pip install 'chainrule[digits]' "
+            "(or pip install scikit-learn)"
+        ) from None
+    bunch = load_digits()
+    X = [[[[float(v) / 16.0 for v in row] for row in image]] for image in bunch.images.tolist()]
+    return X, [int(label) for label in bunch.target.tolist()]

@@ -33,14 +33,14 @@ def _check_activation(activation: object) -> None:
         raise ValueError(f"unknown activation {activation!r}; valid activations are {valid}")
 
 
-def _check_size(name: str, n: object) -> None:
+def check_size(name: str, n: object) -> None:
     if isinstance(n, bool) or not isinstance(n, int):
         raise ValueError(f"{name} must be a positive int, got {type(n).__name__} {n!r}")
     if n < 1:
         raise ValueError(f"{name} must be a positive int, got {n}")
 
 
-def _rng(seed: Seed) -> random.Random:
+def seeded_rng(seed: Seed) -> random.Random:
     """A private generator: the same int seed gives the same weights; the global RNG is never used."""
     return seed if isinstance(seed, random.Random) else random.Random(seed)
 
@@ -69,9 +69,9 @@ class Neuron(Module):
     """
 
     def __init__(self, nin: int, activation: str = "relu", seed: Seed = None) -> None:
-        _check_size("nin", nin)
+        check_size("nin", nin)
         _check_activation(activation)
-        rng = _rng(seed)
+        rng = seeded_rng(seed)
         bound = 1.0 / math.sqrt(nin)
         self.nin = nin
         self.activation = activation
@@ -109,10 +109,10 @@ class Layer(Module):
     """nout neurons reading the same nin inputs; returns a Value when nout is 1, else a list."""
 
     def __init__(self, nin: int, nout: int, activation: str = "relu", seed: Seed = None) -> None:
-        _check_size("nin", nin)
-        _check_size("nout", nout)
+        check_size("nin", nin)
+        check_size("nout", nout)
         _check_activation(activation)
-        rng = _rng(seed)
+        rng = seeded_rng(seed)
         self.nin, self.nout, self.activation = nin, nout, activation
         self.neurons = [Neuron(nin, activation, rng) for _ in range(nout)]
 
@@ -169,13 +169,13 @@ class MLP(Module):
     """
 
     def __init__(self, nin: int, nouts: Sequence[int], activation: str = "relu", seed: Seed = None) -> None:
-        _check_size("nin", nin)
+        check_size("nin", nin)
         if isinstance(nouts, int) or not isinstance(nouts, Sequence) or len(nouts) == 0:
             raise ValueError(f"nouts must be a non-empty list of layer sizes such as [16, 16, 1], got {nouts!r}")
         for i, n in enumerate(nouts):
-            _check_size(f"nouts[{i}]", n)
+            check_size(f"nouts[{i}]", n)
         _check_activation(activation)
-        rng = _rng(seed)
+        rng = seeded_rng(seed)
         self.nin, self.nouts, self.activation = nin, list(nouts), activation
         sizes = [nin] + self.nouts
         last = len(self.nouts) - 1

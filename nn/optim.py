@@ -1,4 +1,5 @@
-"""Optimizers: SGD (with momentum, Nesterov, weight decay) and Adam, step for step as torch.optim.
+"""Optimizers: SGD (with momentum, Nesterov, weight decay) and Adam, step for step as torch.optim,
+and the LambdaLR schedule.
 
 Each update is written in PyTorch's exact order of float operations (see torch/optim/sgd.py
 and adam.py, single-tensor path), so parameter trajectories match torch's to rounding.
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Iterable, List, Optional, Tuple
+from typing import Callable, Iterable, List, Optional, Tuple
 
 from autograd import Value
 
@@ -128,3 +129,37 @@ class Adam(Optimizer):
             v[i] = v[i] * beta2 + w2 * g * g  # v.mul_(beta2).addcmul_(g, g, value=1 - beta2)
             denom = math.sqrt(v[i]) / bias_correction2_sqrt + eps
             p.data = p.data + -step_size * m[i] / denom  # p.addcdiv_(m, denom, value=-step_size)
+
+
+class LambdaLR:
+    """lr = base_lr * lr_lambda(t), as torch.optim.lr_scheduler.LambdaLR: construction sets
+    lr_lambda(0), and each step() (after an optimizer step) moves to the next t.
+
+    Keras's time-based `decay` is LambdaLR(opt, lambda t: 1 / (1 + decay * t)), stepped
+    after every batch.
+    """
+
+    def __init__(self, optimizer: Optimizer, lr_lambda: Callable[[int], float]) -> None:
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(
+                "LambdaLR expects an nn.optim optimizer (SGD or Adam), "
+                f"got {type(optimizer).__name__}"
+            )
+        if not callable(lr_lambda):
+            raise TypeError(
+                f"lr_lambda must be a function of the step count, got {type(lr_lambda).__name__}"
+            )
+        self.optimizer, self.lr_lambda = optimizer, lr_lambda
+        self.base_lr: float = optimizer.lr  # type: ignore[attr-defined]
+        self.last_epoch = -1
+        self.step()  # torch's _initial_step: lr = base_lr * lr_lambda(0)
+
+    def step(self) -> None:
+        """Advance t by one and set the optimizer's lr to base_lr * lr_lambda(t)."""
+        self.last_epoch += 1
+        lr = self.base_lr * self.lr_lambda(self.last_epoch)
+        self.optimizer.lr = lr  # type: ignore[attr-defined]
+
+    def get_last_lr(self) -> List[float]:
+        """The lr the last step() set, in a list as torch returns one per parameter group."""
+        return [self.optimizer.lr]  # type: ignore[attr-defined]

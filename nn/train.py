@@ -10,7 +10,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Any, Callable, List, NamedTuple, Optional, Sequence, Union
 
-from autograd import Value, dot
+from autograd import Value, dot, no_grad
 
 from . import losses
 from .compiled import CompiledSteps, check_loss
@@ -23,10 +23,13 @@ LossFn = Callable[[Any, Any], Value]
 @dataclass
 class History:
     """Per-epoch averages from fit(): loss (the objective minimised, l2 term included) and
-    accuracy (fraction right, from the predictions made during the epoch; nan for regression)."""
+    accuracy (fraction right, from the predictions made during the epoch; nan for regression);
+    with a validation split, val_loss and val_accuracy on the held-out samples after the epoch."""
 
     loss: List[float] = field(default_factory=list)
     accuracy: List[float] = field(default_factory=list)
+    val_loss: List[float] = field(default_factory=list)
+    val_accuracy: List[float] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.loss)
@@ -34,7 +37,10 @@ class History:
     def __repr__(self) -> str:
         if not self.loss:
             return "History(epochs=0)"
-        return f"History(epochs={len(self.loss)}, loss={self.loss[-1]:.4g}, accuracy={self.accuracy[-1]:.2f})"
+        val = (f", val_loss={self.val_loss[-1]:.4g}, val_accuracy={self.val_accuracy[-1]:.2f}"
+               if self.val_loss else "")
+        return (f"History(epochs={len(self.loss)}, loss={self.loss[-1]:.4g}, "
+                f"accuracy={self.accuracy[-1]:.2f}{val})")
 
 
 # --- how each loss reads the labels and judges a prediction ---------------------------
@@ -153,6 +159,8 @@ def fit(
     quiet: bool = False,
     seed: Optional[int] = None,
     l2: float = 0.0,
+    validation_split: float = 0.0,
+    scheduler: Any = None,
     compile: bool = False,
 ) -> History:
     """Train `model` on (X, y) and return its History of loss and accuracy, one entry per epoch.
@@ -164,6 +172,12 @@ def fit(
     indices; fit maps 0/1 to -1/+1 for hinge (and -1/+1 to 0/1 for the binary cross-entropies).
     compile=True runs each step as code generated once per batch size (nn/compiled.py):
     the same History, faster; for mse, sse, hinge or a loss function of your own.
+
+    X may hold vectors or images ([C][H][W] nested lists) for nn.Sequential models.
+
+    validation_split holds out the last fraction of the samples, as Keras does (before any
+    shuffling), and scores them after each epoch without building a graph. A scheduler (such
+    as nn.optim.LambdaLR) is stepped after every optimizer step, as Keras's decay counts batches.
     """
     n = len(X)
     if n == 0 or n != len(y):
@@ -174,6 +188,12 @@ def fit(
         raise ValueError(f"batch_size must be a positive int or None (full batch), got {batch_size!r}")
     if not l2 >= 0.0:
         raise ValueError(f"l2 must be >= 0, got {l2!r}")
+    if not 0.0 <= validation_split < 1.0:
+        raise ValueError(f"validation_split must be in [0, 1), got {validation_split!r}")
+    n_train = int(n * (1.0 - validation_split))  # Keras's split point
+    if validation_split and not 0 < n_train < n:
+        raise ValueError(f"validation_split={validation_split} leaves {n_train} of {n} samples for "
+                         f"training; both parts need at least one")
     if compile:
         check_loss(loss)
     task = _task(loss, y)
@@ -182,9 +202,9 @@ def fit(
     if optimizer is None:
         optimizer = SGD(params, lr=0.1)
     X = [list(x) for x in X]
-    size = batch_size or n
+    size = batch_size or n_train
     rng = random.Random(seed)
-    order = list(range(n))
+    order = list(range(n_train))
     history = History()
     steps = CompiledSteps(model, X, targets, task, params, l2) if compile else None
 
@@ -193,7 +213,7 @@ def fit(
         if batch_size is not None:
             rng.shuffle(order)
         total, right = 0.0, 0
-        for start in range(0, n, size):
+        for start in range(0, n_train, size):
             batch = order[start : start + size]
             if steps is not None:  # compile=True: the generated code sets each .grad
                 preds, objective = steps(batch)
@@ -205,15 +225,37 @@ def fit(
                 optimizer.zero_grad()
                 objective.backward()
             optimizer.step()
+            if scheduler is not None:
+                scheduler.step()
             total += float(objective) * len(batch)
             if correct is not None:
                 right += sum(correct(p, targets[i]) for p, i in zip(preds, batch))
-        history.loss.append(total / n)
-        history.accuracy.append(right / n if correct is not None else math.nan)
+        history.loss.append(total / n_train)
+        history.accuracy.append(right / n_train if correct is not None else math.nan)
         shown = {"loss": f"{history.loss[-1]:.4f}", "acc": f"{history.accuracy[-1]:.2f}"}
+        if n_train < n:
+            val_loss, val_accuracy = _evaluate(model, X, task, range(n_train, n), params, l2)
+            history.val_loss.append(val_loss)
+            history.val_accuracy.append(val_accuracy)
+            shown.update(val_loss=f"{val_loss:.4f}", val_acc=f"{val_accuracy:.2f}")
         bar.set_postfix(shown, refresh=False)  # a dict keeps loss first; keywords would be sorted
     bar.close()
     return history
+
+
+def _evaluate(
+    model: Module, X: list, task: _Task, held_out: range, params: list, l2: float
+) -> tuple:
+    """(loss, accuracy) on the held-out samples, under no_grad: no graph is kept."""
+    with no_grad():
+        preds = [model(X[i]) for i in held_out]
+        objective = task.fn(preds, task.prepare(preds, [task.targets[i] for i in held_out]))
+        if l2:
+            objective = objective + l2 * dot(params, params)
+    if task.correct is None:
+        return float(objective), math.nan
+    right = sum(task.correct(p, task.targets[i]) for p, i in zip(preds, held_out))
+    return float(objective), right / len(held_out)
 
 
 def _progress_bar(epochs: int, quiet: bool) -> Any:

@@ -54,3 +54,45 @@ def test_every_mlp_engine_takes_the_handwritten_step(engine: str) -> None:
                                             (9.996e-4, "1 ms"), (1.2e-5, "12 µs"), (4.79e-7, "479 ns")])
 def test_times_are_shown_with_three_digits_in_the_largest_unit_that_fits(seconds: float, shown: str) -> None:
     assert human_time(seconds) == shown
+
+
+@pytest.fixture(scope="module")
+def cnn_setup():
+    pytest.importorskip("sklearn")
+    from benchmarks import cnn
+
+    return cnn.cnn_setup()
+
+
+@pytest.mark.parametrize("engine", ["chainrule nn", "pytorch", "pytorch batched"])
+def test_every_cnn_engine_takes_the_handwritten_step(engine: str, cnn_setup) -> None:
+    import copy
+
+    setup = copy.deepcopy(cnn_setup)  # the handwritten step updates its weights in place
+    params, X, Y = setup
+    few = (params, X[:5], Y[:5])  # five digits: the same arithmetic as a hundred, faster
+    reference, _, _ = tasks.build("cnn", "handwritten", 0, copy.deepcopy(few))
+    run, label, _ = tasks.build("cnn", engine, 0, few)
+    for _ in range(2):  # the same losses step after step: the same updates too
+        assert agree(run(), reference()), label
+
+
+def test_the_handwritten_cnn_gradient_matches_central_differences(cnn_setup) -> None:
+    """The reference is right: its update of one weight per layer is -lr times the slope."""
+    import copy
+
+    from benchmarks import cnn
+
+    params, X, Y = cnn_setup
+    X, Y, h = X[:3], Y[:3], 1e-6
+    for layer, unit, k in ((0, 1, 4), (1, 5, 20), (2, 3, 7)):
+        def loss_at(delta: float) -> float:
+            p = copy.deepcopy(params)
+            p[layer][0][unit][k] += delta
+            return cnn.handwritten_step(p, X, Y)
+
+        slope = (loss_at(h) - loss_at(-h)) / (2 * h)
+        stepped = copy.deepcopy(params)
+        cnn.handwritten_step(stepped, X, Y)
+        grad = (params[layer][0][unit][k] - stepped[layer][0][unit][k]) / cnn.LR
+        assert math.isclose(grad, slope, rel_tol=1e-5, abs_tol=1e-9), (layer, grad, slope)

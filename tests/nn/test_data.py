@@ -88,3 +88,25 @@ def test_noise_moves_points_off_the_curves():
 def test_bad_arguments_are_a_value_error(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_digits_are_scikit_learns_8x8_images_scaled_to_0_1():
+    sklearn_datasets = pytest.importorskip("sklearn.datasets")
+    X, y = data.digits()
+    assert len(X) == len(y) == 1797
+    assert all(len(x) == 1 and len(x[0]) == 8 and all(len(row) == 8 for row in x[0]) for x in X)
+    pixels = [v for x in X for row in x[0] for v in row]
+    assert all(type(v) is float and 0.0 <= v <= 1.0 for v in pixels) and max(pixels) == 1.0
+    assert set(y) == set(range(10)) and all(type(label) is int for label in y)
+    reference = sklearn_datasets.load_digits()
+    assert [v * 16 for row in X[5][0] for v in row] == reference.data[5].tolist()
+    assert y == reference.target.tolist()
+
+
+def test_digits_without_scikit_learn_names_the_install_command(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "sklearn", None)
+    monkeypatch.setitem(sys.modules, "sklearn.datasets", None)
+    with pytest.raises(ImportError, match=r"pip install 'chainrule\[digits\]'"):
+        data.digits()

@@ -118,3 +118,55 @@ def test_sgd_step_is_minus_lr_times_grad():
     (p * p).backward()  # grad 2
     optim.SGD([p], lr=0.25).step()
     assert p.data == 0.5
+
+
+SCHEDULES = {
+    "keras decay": lambda t: 1.0 / (1.0 + 0.05 * t),
+    "step halving": lambda t: 0.5 ** (t // 4),
+    "warm-up": lambda t: min(1.0, (t + 1) / 5),
+}
+SCHEDULED = [(optim.SGD, torch.optim.SGD, dict(lr=0.05, momentum=0.9, nesterov=True)),
+             (optim.SGD, torch.optim.SGD, dict(lr=0.05)),
+             (optim.Adam, torch.optim.Adam, dict(lr=0.05))]
+
+
+@pytest.mark.parametrize("schedule", list(SCHEDULES))
+@pytest.mark.parametrize("ours, theirs, kwargs", SCHEDULED, ids=["SGD-nesterov", "SGD", "Adam"])
+def test_lambda_lr_matches_torch_step_for_step(ours, theirs, kwargs, schedule):
+    lr_lambda = SCHEDULES[schedule]
+    values = [Value(x) for x in START]
+    opt = ours(values, **kwargs)
+    sched = optim.LambdaLR(opt, lr_lambda)
+    tensors = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in START]
+    ref = theirs(tensors, **kwargs)
+    ref_sched = torch.optim.lr_scheduler.LambdaLR(ref, lr_lambda)
+    assert sched.get_last_lr() == ref_sched.get_last_lr(), "construction sets lr_lambda(0)"
+    for step in range(1, STEPS + 1):
+        opt.zero_grad()
+        objective(*values).backward()
+        opt.step()
+        sched.step()
+        ref.zero_grad()
+        objective(*tensors).backward()
+        ref.step()
+        ref_sched.step()
+        assert sched.get_last_lr() == ref_sched.get_last_lr(), f"lr after step {step}"
+        for i, (v, t) in enumerate(zip(values, tensors)):
+            same = math.isclose(v.data, t.item(), rel_tol=1e-8, abs_tol=1e-8)
+            assert same, f"step {step}, param {i}: {v.data!r} != torch {t.item()!r}"
+    assert opt.lr == kwargs["lr"] * lr_lambda(STEPS)
+
+
+def test_keras_decay_is_the_time_based_schedule():
+    opt = optim.SGD([Value(0.0)], lr=0.05, momentum=0.9, nesterov=True)
+    sched = optim.LambdaLR(opt, lambda t: 1 / (1 + 1e-2 * t))
+    for _ in range(10):
+        sched.step()
+    assert opt.lr == pytest.approx(0.05 / (1 + 1e-2 * 10), rel=1e-15)
+
+
+def test_lambda_lr_refuses_what_is_not_an_optimizer_or_a_function():
+    with pytest.raises(TypeError, match="SGD or Adam"):
+        optim.LambdaLR([Value(1.0)], lambda t: 1.0)
+    with pytest.raises(TypeError, match="lr_lambda must be a function"):
+        optim.LambdaLR(optim.SGD([Value(1.0)], lr=0.1), 0.5)

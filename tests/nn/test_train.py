@@ -197,3 +197,71 @@ def test_a_binary_loss_on_several_outputs_says_which_loss_to_use():
 def test_history_repr_is_short():
     assert repr(History(loss=[0.5, 0.25], accuracy=[0.5, 0.75])) == "History(epochs=2, loss=0.25, accuracy=0.75)"
     assert repr(History()) == "History(epochs=0)"
+
+
+def tiny_images(n, seed=0):
+    rng = __import__("random").Random(seed)
+    X = [[[[rng.uniform(0, 1) for _ in range(5)] for _ in range(5)]] for _ in range(n)]
+    return X, [rng.randrange(3) for _ in range(n)]
+
+
+def tiny_cnn():
+    return nn.Sequential(
+        nn.Conv2d(1, 2, 3, seed=0), nn.Tanh(), nn.MaxPool2d(3), nn.Flatten(),
+        nn.Linear(2, 3, seed=1),
+    )
+
+
+def test_fit_trains_a_cnn_on_images_and_scores_the_held_out_last_fifth():
+    X, y = tiny_images(10)
+    model = tiny_cnn()
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    history = fit(model, X, y, loss="cross_entropy", optimizer=opt, epochs=3, batch_size=3, seed=0,
+                  validation_split=0.2, quiet=True)
+    assert len(history.val_loss) == len(history.val_accuracy) == 3
+    with no_grad():
+        held_out = nn.losses.cross_entropy([model(x) for x in X[8:]], y[8:])
+        right = sum(nn.train.argmax(model(x)) == label for x, label in zip(X[8:], y[8:]))
+    assert history.val_loss[-1] == pytest.approx(held_out.data, rel=1e-12)
+    assert history.val_accuracy[-1] == right / 2
+    assert "val_accuracy=" in repr(history)
+
+
+def test_the_held_out_samples_never_train_the_model():
+    X, y = tiny_images(10)
+    models = [tiny_cnn(), tiny_cnn()]
+    for model, labels in zip(models, (y, y[:8] + [(label + 1) % 3 for label in y[8:]])):
+        fit(model, X, labels, loss="cross_entropy", epochs=2, batch_size=4, seed=1,
+            validation_split=0.2, quiet=True)
+    assert models[0].state_dict() == models[1].state_dict()
+
+
+def test_a_scheduler_steps_after_every_optimizer_step():
+    X, y = tiny_images(10)
+    model = tiny_cnn()
+    opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9, nesterov=True)
+    sched = optim.LambdaLR(opt, lambda t: 1 / (1 + 0.5 * t))
+    fit(model, X, y, loss="cross_entropy", optimizer=opt, epochs=2, batch_size=3,
+        validation_split=0.2, scheduler=sched, quiet=True)
+    assert sched.last_epoch == 2 * 3  # 8 training samples in batches of 3: 3 steps an epoch
+    assert opt.lr == pytest.approx(0.1 / (1 + 0.5 * 6))
+
+
+def test_progress_bar_shows_validation_loss_and_accuracy(capsys):
+    X, y = nn.data.moons(20, seed=0)
+    fit(MLP(2, [3, 1], seed=0), X, y, epochs=2, validation_split=0.25)
+    err = capsys.readouterr().err
+    assert "val_loss=" in err and "val_acc=" in err
+
+
+@pytest.mark.parametrize("split", [-0.1, 1.0, 0.99, 1e-17])
+def test_a_validation_split_that_leaves_a_part_empty_is_a_value_error(split):
+    X, y = nn.data.moons(20, seed=0)
+    with pytest.raises(ValueError, match="validation_split"):
+        fit(MLP(2, [3, 1], seed=0), X, y, epochs=1, validation_split=split, quiet=True)
+
+
+def test_without_a_validation_split_the_history_has_no_validation_numbers():
+    X, y = nn.data.moons(20, seed=0)
+    history = fit(MLP(2, [3, 1], seed=0), X, y, epochs=2, quiet=True)
+    assert history.val_loss == [] and history.val_accuracy == [] and len(history) == 2
