@@ -1,11 +1,11 @@
 """chainrule's engine: scalar reverse-mode automatic differentiation.
 
-    >>> from autograd import Value
-    >>> x = Value(2.0, label="x")
-    >>> y = x * x + x.exp()
-    >>> y.backward()
-    >>> x.grad  # 2x + e^x
-    11.38905609893065
+>>> from autograd import Value
+>>> x = Value(2.0, label="x")
+>>> y = x * x + x.exp()
+>>> y.backward()
+>>> x.grad  # 2x + e^x
+11.38905609893065
 """
 
 from __future__ import annotations

@@ -9,12 +9,13 @@ engine starts every gradient at 0.0, and 0.0 + -0.0 is 0.0).
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Sequence, Tuple
+from collections.abc import Sequence
+from typing import Any
 
 from . import ops
 from ._source import ADD, SOURCE, Sym, constant, wrap
 from .backprop import topological_order
-from .compile import MAX_LISTED, forward_text, Names
+from .compile import MAX_LISTED, Names, forward_text
 from .value import Value, rule_operands, to_parents
 
 TERMS = 200  # terms per line of a gradient's sum: Python's compiler recurses on long sums
@@ -25,22 +26,28 @@ def _comment(op: ops.Op) -> str:
     return f"{op.name}: {doc}" if op.name not in doc else doc
 
 
-def generate(output: Value, leaves: List[Value], n_grads: int, extras: List[Value],
-             given: Sequence[str], title: str) -> Tuple[str, str]:
+def generate(
+    output: Value,
+    leaves: list[Value],
+    n_grads: int,
+    extras: list[Value],
+    given: Sequence[str],
+    title: str,
+) -> tuple[str, str]:
     """(source, name of the function to call) for output's graph over leaves."""
     order = topological_order(output)
     names = Names()
-    sym: Dict[Value, Any] = {}
+    sym: dict[Value, Any] = {}
     args = []
     for leaf, wanted in zip(leaves, given):
         args.append(names.take(wanted))
         sym[leaf] = Sym(args[-1])
-    forward: List[str] = []
+    forward: list[str] = []
 
     def look(x: Any) -> Any:
         return sym[x] if isinstance(x, Value) else x
 
-    winners: Dict[Value, Sym] = {}
+    winners: dict[Value, Sym] = {}
     for node in order:
         if node in sym:
             continue
@@ -67,16 +74,22 @@ def generate(output: Value, leaves: List[Value], n_grads: int, extras: List[Valu
         forward.append(f"{name} = {text}  # {_comment(form.op)}")
         sym[node] = Sym(name)
     backward = _backward(order, output, set(leaves[:n_grads]), sym, winners)
-    grads = [f"g_{sym[leaf].text}" if f"g_{sym[leaf].text}" in backward.gradients else "0.0"
-             for leaf in leaves[:n_grads]]
+    grads = [
+        f"g_{sym[leaf].text}" if f"g_{sym[leaf].text}" in backward.gradients else "0.0"
+        for leaf in leaves[:n_grads]
+    ]
     value = constant(sym[output]).text if not isinstance(sym[output], Sym) else sym[output].text
     missing = [i for i, x in enumerate(extras) if x not in sym]
     if missing:
-        raise ValueError(f"compile_graph() extras must be nodes of the output's graph; "
-                         f"extras {missing} are not")
+        raise ValueError(
+            f"compile_graph() extras must be nodes of the output's graph; extras {missing} are not"
+        )
     kept = [constant(sym[x]).text if not isinstance(sym[x], Sym) else sym[x].text for x in extras]
-    body = [f"# {title}: {len(order)} nodes, compiled by autograd.compile",
-            f"def forward_backward({', '.join(args)}):", "    # forward"]
+    body = [
+        f"# {title}: {len(order)} nodes, compiled by autograd.compile",
+        f"def forward_backward({', '.join(args)}):",
+        "    # forward",
+    ]
     body += ["    " + line for line in forward]
     body += ["    # backward: each gradient sums what its consumers send, in backward()'s order"]
     body += ["    " + line for line in backward.lines]
@@ -84,7 +97,7 @@ def generate(output: Value, leaves: List[Value], n_grads: int, extras: List[Valu
     return "\n".join(body) + "\n", "forward_backward"
 
 
-def _parent_places(operands: Tuple[Any, ...]) -> str:
+def _parent_places(operands: tuple[Any, ...]) -> str:
     """For a max with numbers among its operands: each operand's place among the parents
     (-1 for a number), as a tuple literal to index with the winner's place."""
     places, k = [], 0
@@ -96,19 +109,20 @@ def _parent_places(operands: Tuple[Any, ...]) -> str:
 
 class _Backward:
     def __init__(self) -> None:
-        self.lines: List[str] = []
+        self.lines: list[str] = []
         self.gradients: set = set()
 
 
-def _backward(order: List[Value], output: Value, wanted: set, sym: Dict[Value, Any],
-              winners: Dict[Value, Sym]) -> _Backward:
+def _backward(
+    order: list[Value], output: Value, wanted: set, sym: dict[Value, Any], winners: dict[Value, Sym]
+) -> _Backward:
     on_path = set()
     for node in order:  # parents first: on a path if an input, or a parent is
         if node in wanted or any(p in on_path for p in node.parents):
             on_path.add(node)
     out = _Backward()
-    sends: Dict[Value, List[Any]] = {}
-    senders: Dict[Value, List[str]] = {}
+    sends: dict[Value, list[Any]] = {}
+    senders: dict[Value, list[str]] = {}
     for node in reversed(order):
         if node not in on_path:
             continue
@@ -119,12 +133,13 @@ def _backward(order: List[Value], output: Value, wanted: set, sym: Dict[Value, A
         else:
             terms = [wrap(t, ADD, right=True) for t in sends.pop(node)]
             who = senders.pop(node)
-            shown = ", ".join(who[:MAX_LISTED]) + (f" and {len(who) - MAX_LISTED} more"
-                                                   if len(who) > MAX_LISTED else "")
+            shown = ", ".join(who[:MAX_LISTED]) + (
+                f" and {len(who) - MAX_LISTED} more" if len(who) > MAX_LISTED else ""
+            )
             # a long sum continues on further lines, left to right as one sum would
             out.lines.append(f"{g} = 0.0 + {' + '.join(terms[:TERMS])}  # from {shown}")
             for k in range(TERMS, len(terms), TERMS):
-                out.lines.append(f"{g} = {g} + {' + '.join(terms[k:k + TERMS])}")
+                out.lines.append(f"{g} = {g} + {' + '.join(terms[k : k + TERMS])}")
         out.gradients.add(g)
         if node._rule is None:
             continue
@@ -133,9 +148,14 @@ def _backward(order: List[Value], output: Value, wanted: set, sym: Dict[Value, A
         if node in winners:
             operands = (operands[0], winners[node])
         else:
-            operands = tuple(tuple(sym[x] if isinstance(x, Value) else x for x in a)
-                             if isinstance(a, tuple) else sym[a] if isinstance(a, Value) else a
-                             for a in operands)
+            operands = tuple(
+                tuple(sym[x] if isinstance(x, Value) else x for x in a)
+                if isinstance(a, tuple)
+                else sym[a]
+                if isinstance(a, Value)
+                else a
+                for a in operands
+            )
         per_parent = to_parents(node, op.rule(SOURCE, Sym(g), sym[node], *operands))
         for parent, send in zip(node.parents, per_parent):
             if parent in on_path:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import math
 import operator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import repeat
-from typing import Callable, Iterable, Iterator, List, Sequence
 
 INF = math.inf
 NAN = math.nan
@@ -130,7 +130,6 @@ def pow_scalar(x: float, c: float) -> float:
     return pow(x, c)
 
 
-
 def log1p(x: float) -> float:
     """log(1 + x), exact for small x; log1p(-1) = -inf, log1p(x < -1) = nan."""
     try:
@@ -217,7 +216,7 @@ def scale(g: float, factors: Iterable[float]) -> Iterator[float]:
     return map(operator.mul, repeat(g), factors)
 
 
-def one_hot(g: float, n: int, index: int) -> List[float]:
+def one_hot(g: float, n: int, index: int) -> list[float]:
     """g at index (none if index < 0), 0.0 at the n - 1 other places."""
     sends = [0.0] * n
     if index >= 0:

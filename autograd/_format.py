@@ -10,6 +10,7 @@ from .value import Value, constants, op_form
 
 DEFAULT_MAX_NODES = 500
 
+
 def format_number(x: float) -> str:
     """x to 4 significant digits; -0 prints as 0 so students are not puzzled."""
     if x == 0.0:

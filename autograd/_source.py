@@ -12,7 +12,8 @@ generated code decides it each time it runs, as the engine does.
 
 from __future__ import annotations
 
-from typing import Any, Callable, List
+from collections.abc import Callable
+from typing import Any
 
 from . import _floats as F
 
@@ -35,10 +36,12 @@ class Sym:
         return self.text
 
     def __bool__(self) -> bool:
-        raise TypeError("a derivative rule must branch with m.where(condition, a, b), not `if`: "
-                        "the condition is only known when the generated code runs")
+        raise TypeError(
+            "a derivative rule must branch with m.where(condition, a, b), not `if`: "
+            "the condition is only known when the generated code runs"
+        )
 
-    def __eq__(self, other: object) -> bool:  # type: ignore[override]
+    def __eq__(self, other: object) -> bool:
         raise TypeError("a derivative rule compares for equality with m.eq(a, b), not ==")
 
     __hash__ = None  # type: ignore[assignment]
@@ -156,20 +159,22 @@ class _Source:
     def where(self, condition: Any, if_true: Any, if_false: Any) -> Any:
         if not isinstance(condition, Sym):  # known now (a constant's test): decide now
             return if_true if condition else if_false
-        text = (f"{wrap(if_true, COND, right=True)} if {wrap(condition, COND, right=True)} "
-                f"else {wrap(if_false, COND)}")
+        text = (
+            f"{wrap(if_true, COND, right=True)} if {wrap(condition, COND, right=True)} "
+            f"else {wrap(if_false, COND)}"
+        )
         return Sym(text, COND)
 
     def eq(self, a: Any, b: Any) -> Any:
         return compare(a, "==", b) if _symbolic(a, b) else a == b
 
-    def scale(self, g: Any, factors: Any) -> List[Any]:
+    def scale(self, g: Any, factors: Any) -> list[Any]:
         return [g * f for f in factors]
 
-    def repeat(self, g: Any, n: int) -> List[Any]:
+    def repeat(self, g: Any, n: int) -> list[Any]:
         return [g] * n
 
-    def one_hot(self, g: Any, n: int, index: Any) -> List[Any]:
+    def one_hot(self, g: Any, n: int, index: Any) -> list[Any]:
         if not isinstance(index, Sym):
             return F.one_hot(g, n, index)
         return [self.where(self.eq(index, k), g, 0.0) for k in range(n)]

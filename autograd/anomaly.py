@@ -12,8 +12,9 @@ from __future__ import annotations
 import math
 import os
 import sys
+from collections.abc import Sequence
 from types import FrameType
-from typing import TYPE_CHECKING, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING
 
 from .grad_mode import FlagSetter
 
@@ -21,10 +22,10 @@ if TYPE_CHECKING:
     from .value import Value
 
 # folders (each ending in a separator) whose frames are library code, not the user's line
-_library_dirs: Tuple[str, ...] = ()
+_library_dirs: tuple[str, ...] = ()
 
 
-def register_library(package: Union[str, os.PathLike[str]]) -> None:
+def register_library(package: str | os.PathLike[str]) -> None:
     """Count the frames of `package` as library code: detect_anomaly then names the innermost
     line outside it. `package` is an imported package's name (a library built on autograd
     calls register_library(__name__) in its __init__) or a folder. Registering twice is a no-op.
@@ -64,7 +65,7 @@ class detect_anomaly(FlagSetter):
 
 def user_site() -> str:
     """'file:line' of the innermost frame outside chainrule's own packages."""
-    frame: Optional[FrameType] = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     library = _library_dirs
     while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(library):
         frame = frame.f_back

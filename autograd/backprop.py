@@ -9,7 +9,8 @@ This is the only module that accumulates into `.grad`.
 
 from __future__ import annotations
 
-from typing import Any, Iterator, List, NamedTuple, Sequence, Tuple
+from collections.abc import Iterator, Sequence
+from typing import Any, NamedTuple
 
 from . import anomaly
 from .grad_mode import mode
@@ -18,7 +19,7 @@ from .value import Value, as_float, per_parent
 _PLACE = object()  # on the stack just above a node whose parents are being placed
 
 
-def topological_order(root: Value) -> List[Value]:
+def topological_order(root: Value) -> list[Value]:
     """Every node reachable from root, each listed after all of its parents.
 
     A post-order depth-first walk over an explicit stack: the first time a node is
@@ -26,7 +27,7 @@ def topological_order(root: Value) -> List[Value]:
     above that; popping the marker means those parents are all placed, so the node
     under it goes next. (A marker rather than (node, expanded) pairs: no tuple per node.)
     """
-    order: List[Value] = []
+    order: list[Value] = []
     visited = set()
     stack: list = [root]
     while stack:
@@ -60,7 +61,7 @@ def topological_order(root: Value) -> List[Value]:
     return order
 
 
-def _prepare(root: Value, grad: float) -> List[Value]:
+def _prepare(root: Value, grad: float) -> list[Value]:
     """Order the graph, zero the non-leaf gradients and seed the root."""
     seed = as_float(grad)
     order = topological_order(root)
@@ -105,7 +106,7 @@ def backward(root: Value, grad: float = 1.0) -> None:
     _chain_rule(_prepare(root, grad))
 
 
-def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> List[Any]:
+def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> list[Any]:
     """d output / d x for each x in inputs; every `.grad` is left as it was.
 
     As floats; or, with create_graph, as Values that are graphs themselves and can be
@@ -133,19 +134,24 @@ def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> 
             node.grad = g
 
 
-def _checked_inputs(inputs: object) -> List[Value]:
+def _checked_inputs(inputs: object) -> list[Value]:
     if isinstance(inputs, Value):
-        raise TypeError("grad() expects inputs to be a list of Values, got one Value; "
-                        "wrap it in a list: grad(out, [x])")
+        raise TypeError(
+            "grad() expects inputs to be a list of Values, got one Value; "
+            "wrap it in a list: grad(out, [x])"
+        )
     try:
         listed = list(inputs)  # type: ignore[call-overload]
     except TypeError:
-        raise TypeError(f"grad() expects inputs to be a list of Values, got "
-                        f"{type(inputs).__name__}") from None
+        raise TypeError(
+            f"grad() expects inputs to be a list of Values, got {type(inputs).__name__}"
+        ) from None
     for i, x in enumerate(listed):
         if not isinstance(x, Value):
-            raise TypeError(f"grad() expects inputs to be Values, got {type(x).__name__} "
-                            f"{x!r:.40} at position {i}")
+            raise TypeError(
+                f"grad() expects inputs to be Values, got {type(x).__name__} "
+                f"{x!r:.40} at position {i}"
+            )
     return listed
 
 
@@ -154,7 +160,7 @@ class Step(NamedTuple):
 
     node: Value
     grad: float
-    sends: Tuple[Tuple[Value, float], ...]
+    sends: tuple[tuple[Value, float], ...]
 
 
 def backward_steps(root: Value, grad: float = 1.0) -> Iterator[Step]:
@@ -170,7 +176,7 @@ def _steps(order: Sequence[Value]) -> Iterator[Step]:
     """_chain_rule's loop, yielding each node's step, and checking it under detect_anomaly."""
     check = anomaly.check_backward if mode.anomaly else None
     for node in reversed(order):
-        sends: Tuple[Tuple[Value, float], ...] = ()
+        sends: tuple[tuple[Value, float], ...] = ()
         if node._rule is not None:
             contributions = per_parent(node)
             if check is not None:

@@ -21,7 +21,8 @@ import keyword
 import math
 import operator
 import re
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from . import _floats as F
 from . import ops
@@ -29,8 +30,9 @@ from ._source import ADD, as_sym, wrap
 from .fused import forward_operands
 from .value import Value, as_float
 
-_FLOAT_NAMES = {id(fn): f"F.{name}" for name, fn in vars(F).items()
-                if callable(fn) and not name.startswith("_")}
+_FLOAT_NAMES = {
+    id(fn): f"F.{name}" for name, fn in vars(F).items() if callable(fn) and not name.startswith("_")
+}
 _INFIX = {operator.add: "+", operator.mul: "*"}
 _EXTREME = {"max": "operator.gt", "min": "operator.lt"}  # what beats the best so far
 _RESERVED = {"F", "inf", "nan", "operator", "OPS", "forward_backward"} | set(dir(builtins))
@@ -49,7 +51,7 @@ class Names:
     def __init__(self) -> None:
         self.used = set(_RESERVED)
         self.count = 0
-        self.suffix: Dict[str, int] = {}  # the next suffix to try for a label used before
+        self.suffix: dict[str, int] = {}  # the next suffix to try for a label used before
 
     def take(self, wanted: str) -> str:
         base = _name_of(wanted) if wanted else ""
@@ -59,8 +61,13 @@ class Names:
         name, k = base, self.suffix.get(base, 1)
         if k > 1:
             name = f"{base}_{k}"
-        while (name in self.used or f"g_{name}" in self.used or keyword.iskeyword(name)
-               or name.startswith("g_") and name[2:] in self.used):
+        while (
+            name in self.used
+            or f"g_{name}" in self.used
+            or keyword.iskeyword(name)
+            or name.startswith("g_")
+            and name[2:] in self.used
+        ):
             k += 1
             name = f"{base}_{k}"
         self.suffix[base] = k + 1
@@ -68,14 +75,19 @@ class Names:
         return name
 
 
-def forward_text(node: Value, op: ops.Op, layout: str, sym: Callable[[Any], Any]) -> Tuple[str, str]:
+def forward_text(
+    node: Value, op: ops.Op, layout: str, sym: Callable[[Any], Any]
+) -> tuple[str, str]:
     """The text computing a node's value from its operands, and (max, min) its winner's."""
     args: Any
     if layout == "many":
-        args = [[sym(x) for x in a] if isinstance(a, list) else sym(a)
-                for a in forward_operands(node)]
-        lists = [f"[{', '.join(as_sym(x).text for x in a)}]" if isinstance(a, list)
-                 else as_sym(a).text for a in args]
+        args = [
+            [sym(x) for x in a] if isinstance(a, list) else sym(a) for a in forward_operands(node)
+        ]
+        lists = [
+            f"[{', '.join(as_sym(x).text for x in a)}]" if isinstance(a, list) else as_sym(a).text
+            for a in args
+        ]
         if op.name in _EXTREME:
             items = lists[0][1:-1] + ("," if len(args[0]) == 1 else "")
             return f"({items})[{{at}}]", f"F.first_extreme({lists[0]}, {_EXTREME[op.name]})"
@@ -107,18 +119,19 @@ def _callable(op: ops.Op) -> str:
 class Compiled:
     """`f`'s graph as generated Python: `c(xs) -> (value, grads)`; `c.source` is the code."""
 
-    def __init__(self, source: str, function: Callable[..., Any], n_inputs: int,
-                 names: Sequence[str]) -> None:
+    def __init__(
+        self, source: str, function: Callable[..., Any], n_inputs: int, names: Sequence[str]
+    ) -> None:
         self.source = source
         self.function = function  # the generated function itself: floats in, no checks
         self.n_inputs = n_inputs
         self.names = list(names)
 
-    def __call__(self, xs: Sequence[float]) -> Tuple[float, List[float]]:
+    def __call__(self, xs: Sequence[float]) -> tuple[float, list[float]]:
         value, grads, _ = self.run(xs)
         return value, grads
 
-    def run(self, xs: Sequence[float]) -> Tuple[float, List[float], List[float]]:
+    def run(self, xs: Sequence[float]) -> tuple[float, list[float], list[float]]:
         """(value, grads, extras): also the values of the nodes asked for as extras."""
         return self.function(*_numbers(xs, self.n_inputs, "the compiled function"))
 
@@ -128,7 +141,7 @@ class Compiled:
         return f"<compiled ({shown}): {lines} lines>"
 
 
-def _numbers(xs: Any, n: Optional[int], who: str) -> List[float]:
+def _numbers(xs: Any, n: int | None, who: str) -> list[float]:
     try:
         listed = list(xs)
     except TypeError:
@@ -145,8 +158,9 @@ def _numbers(xs: Any, n: Optional[int], who: str) -> List[float]:
         try:
             out.append(as_float(x))
         except TypeError:
-            raise TypeError(f"{who} expects real numbers, got {type(x).__name__} {x!r:.40} "
-                            f"at position {i}") from None
+            raise TypeError(
+                f"{who} expects real numbers, got {type(x).__name__} {x!r:.40} at position {i}"
+            ) from None
     return out
 
 
@@ -167,19 +181,31 @@ def compile(f: Callable[..., Value], xs: Sequence[float]) -> Compiled:
         raise TypeError(f"compile() expects f to return a Value, got {type(out).__name__}")
     names = [v.label for v in values]
     try:
-        params = [p.name for p in inspect.signature(f).parameters.values()
-                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        params = [
+            p.name
+            for p in inspect.signature(f).parameters.values()
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        ]
     except (TypeError, ValueError):
         params = []
     if len(params) == len(values):
         names = [label or param for label, param in zip(names, params)]
-    return compile_graph(out, values, names=[n or f"x{i}" for i, n in enumerate(names)],
-                         title=getattr(f, "__name__", "f"))
+    return compile_graph(
+        out,
+        values,
+        names=[n or f"x{i}" for i, n in enumerate(names)],
+        title=getattr(f, "__name__", "f"),
+    )
 
 
-def compile_graph(output: Value, inputs: Sequence[Value], data: Sequence[Value] = (),
-                  extras: Sequence[Value] = (), names: Optional[Sequence[str]] = None,
-                  title: str = "graph") -> Compiled:
+def compile_graph(
+    output: Value,
+    inputs: Sequence[Value],
+    data: Sequence[Value] = (),
+    extras: Sequence[Value] = (),
+    names: Sequence[str] | None = None,
+    title: str = "graph",
+) -> Compiled:
     """An already traced graph as generated code: `c(xs)` takes a number for each of
     inputs then each of data (leaves of the graph) and returns (output, the gradient to
     each of inputs); `c.run(xs)` also returns the values of `extras` (nodes of the graph)."""
@@ -188,16 +214,25 @@ def compile_graph(output: Value, inputs: Sequence[Value], data: Sequence[Value] 
     leaves = list(inputs) + list(data)
     for i, leaf in enumerate(leaves):
         if not isinstance(leaf, Value) or leaf._rule is not None:
-            raise TypeError(f"compile_graph() inputs must be leaf Values, got "
-                            f"{type(leaf).__name__} {leaf!r:.60} at position {i}")
+            raise TypeError(
+                f"compile_graph() inputs must be leaf Values, got "
+                f"{type(leaf).__name__} {leaf!r:.60} at position {i}"
+            )
     if len(set(map(id, leaves))) != len(leaves):
         raise ValueError("compile_graph() got the same Value twice among its inputs")
     if not isinstance(output, Value):
-        raise TypeError(f"compile_graph() expects the output to be a Value, "
-                        f"got {type(output).__name__}")
+        raise TypeError(
+            f"compile_graph() expects the output to be a Value, got {type(output).__name__}"
+        )
     names = list(names) if names is not None else [leaf.label for leaf in leaves]
     source, entry = generate(output, leaves, len(inputs), list(extras), names, title)
-    namespace: Dict[str, Any] = {"F": F, "inf": math.inf, "nan": math.nan, "operator": operator,
-                                 "OPS": ops.OPS, "__name__": "autograd.compiled"}
+    namespace: dict[str, Any] = {
+        "F": F,
+        "inf": math.inf,
+        "nan": math.nan,
+        "operator": operator,
+        "OPS": ops.OPS,
+        "__name__": "autograd.compiled",
+    }
     exec(builtins.compile(source, f"<compiled {title}>", "exec"), namespace)
     return Compiled(source, namespace[entry], len(leaves), names)

@@ -10,7 +10,7 @@ import ast
 import keyword
 import re
 import unicodedata
-from typing import Dict, List, Mapping, Optional, Tuple, Union
+from collections.abc import Mapping
 
 from . import fused
 from .grad_mode import no_grad
@@ -20,31 +20,51 @@ from .value import Value, as_float
 __all__ = ["FUNCTIONS", "ExprError", "parse", "parse_assignments", "build"]
 
 # the functions an expression may call: the op table's, by their command-line names
-_OPS: Dict[str, Op] = {op.cli: op for op in OPS.values() if op.cli}
+_OPS: dict[str, Op] = {op.cli: op for op in OPS.values() if op.cli}
 FUNCTIONS = tuple(_OPS)
 MAX_LENGTH = 10_000
 
 _BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 _OTHER_BINARY = {
-    ast.Mod: "%", ast.FloorDiv: "//", ast.MatMult: "@", ast.LShift: "<<", ast.RShift: ">>",
-    ast.BitOr: "|", ast.BitAnd: "&", ast.BitXor: "^",
+    ast.Mod: "%",
+    ast.FloorDiv: "//",
+    ast.MatMult: "@",
+    ast.LShift: "<<",
+    ast.RShift: ">>",
+    ast.BitOr: "|",
+    ast.BitAnd: "&",
+    ast.BitXor: "^",
 }
 _UNARY = {ast.USub: "-", ast.UAdd: "+"}
 _OTHER_UNARY = {ast.Not: "not", ast.Invert: "~"}
 
 # what to call a construct we refuse, by ast node type
 _KINDS = {
-    ast.Attribute: "attribute access", ast.Subscript: "subscript", ast.Slice: "slice",
-    ast.Lambda: "lambda", ast.ListComp: "comprehension", ast.SetComp: "comprehension",
-    ast.DictComp: "comprehension", ast.GeneratorExp: "generator expression",
-    ast.JoinedStr: "f-string", ast.FormattedValue: "f-string", ast.Compare: "comparison",
-    ast.BoolOp: "boolean operator", ast.NamedExpr: "assignment expression",
-    ast.IfExp: "conditional expression", ast.List: "list", ast.Tuple: "tuple",
-    ast.Dict: "dict", ast.Set: "set", ast.Starred: "starred argument", ast.Await: "await",
-    ast.Yield: "yield", ast.YieldFrom: "yield",
+    ast.Attribute: "attribute access",
+    ast.Subscript: "subscript",
+    ast.Slice: "slice",
+    ast.Lambda: "lambda",
+    ast.ListComp: "comprehension",
+    ast.SetComp: "comprehension",
+    ast.DictComp: "comprehension",
+    ast.GeneratorExp: "generator expression",
+    ast.JoinedStr: "f-string",
+    ast.FormattedValue: "f-string",
+    ast.Compare: "comparison",
+    ast.BoolOp: "boolean operator",
+    ast.NamedExpr: "assignment expression",
+    ast.IfExp: "conditional expression",
+    ast.List: "list",
+    ast.Tuple: "tuple",
+    ast.Dict: "dict",
+    ast.Set: "set",
+    ast.Starred: "starred argument",
+    ast.Await: "await",
+    ast.Yield: "yield",
+    ast.YieldFrom: "yield",
 }
 
-Operand = Union[Value, float]
+Operand = Value | float
 
 
 class ExprError(ValueError):
@@ -64,7 +84,7 @@ def _snippet(text: str) -> str:
 def _column(source: str, node: ast.AST) -> int:
     """1-based character position of node in the whole source (ast counts lines and bytes)."""
     starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", source)]  # Python's line ends
-    line = source[starts[node.lineno - 1]:]
+    line = source[starts[node.lineno - 1] :]
     before = line.encode("utf-8")[: node.col_offset].decode("utf-8", "replace")
     return starts[node.lineno - 1] + len(before) + 1
 
@@ -78,19 +98,21 @@ def _syntax_error(source: str, err: SyntaxError) -> ExprError:
     column = err.offset if err.offset and err.offset > 0 else len(source) + 1
     if column > len(source):
         return ExprError(f"{_snippet(source)} ends too early: {err.msg}", column)
-    return ExprError(f"{err.msg} at {_snippet(source[column - 1:])}", column)
+    return ExprError(f"{err.msg} at {_snippet(source[column - 1 :])}", column)
 
 
 def _parse_tree(source: str) -> ast.expr:
     if len(source) > MAX_LENGTH:
         raise ExprError(
-            f"the expression is {len(source)} characters long; the limit is {MAX_LENGTH}", 1)
+            f"the expression is {len(source)} characters long; the limit is {MAX_LENGTH}", 1
+        )
     if not source.strip():
         raise ExprError("the expression is empty; try something like 'tanh(x*w + b)'", 1)
     if "\0" in source:  # Python 3.10 raises ValueError here, 3.11+ SyntaxError: one message
         column = source.find("\0") + 1
-        raise ExprError(f"source code string cannot contain null bytes in {_snippet(source)}",
-                        column)
+        raise ExprError(
+            f"source code string cannot contain null bytes in {_snippet(source)}", column
+        )
     try:
         tree = ast.parse(source, mode="eval").body
     except SyntaxError as e:
@@ -119,7 +141,7 @@ def _depth(tree: ast.AST) -> int:
     return deepest
 
 
-def _check(source: str, node: ast.expr, variables: Optional[Mapping[str, float]]) -> None:
+def _check(source: str, node: ast.expr, variables: Mapping[str, float] | None) -> None:
     """Refuse node if it is outside the whitelist (its children are checked next)."""
     if isinstance(node, ast.Constant):
         if type(node.value) not in (int, float):
@@ -127,8 +149,9 @@ def _check(source: str, node: ast.expr, variables: Optional[Mapping[str, float]]
         return
     if isinstance(node, ast.Name):
         if node.id in FUNCTIONS:
-            raise ExprError(f"function {node.id!r} must be called, as in {node.id}(x)",
-                            _column(source, node))
+            raise ExprError(
+                f"function {node.id!r} must be called, as in {node.id}(x)", _column(source, node)
+            )
         if variables is not None and node.id not in variables:
             raise ExprError(
                 f"unknown variable {node.id!r}; give it a value with --at {node.id}=NUMBER",
@@ -179,18 +202,24 @@ def _check_call(source: str, node: ast.Call) -> None:
         return
     most = 1 + len(op.params)
     if not 1 <= len(node.args) <= most:
-        takes = "exactly one argument" if most == 1 else (
-            f"one argument and an optional number {op.params[0][0]}")
+        takes = (
+            "exactly one argument"
+            if most == 1
+            else (f"one argument and an optional number {op.params[0][0]}")
+        )
         raise ExprError(f"{func.id}() takes {takes}, got {len(node.args)}", _column(source, node))
     for arg in node.args[1:]:
         if not isinstance(arg, ast.Constant) and not (
-                isinstance(arg, ast.UnaryOp) and isinstance(arg.operand, ast.Constant)):
-            raise ExprError(f"{func.id}()'s {op.params[0][0]} must be a number, got "
-                            f"{_snippet(ast.get_source_segment(source, arg) or '')}",
-                            _column(source, arg))
+            isinstance(arg, ast.UnaryOp) and isinstance(arg.operand, ast.Constant)
+        ):
+            raise ExprError(
+                f"{func.id}()'s {op.params[0][0]} must be a number, got "
+                f"{_snippet(ast.get_source_segment(source, arg) or '')}",
+                _column(source, arg),
+            )
 
 
-def parse(source: str, variables: Optional[Mapping[str, float]] = None) -> ast.Expression:
+def parse(source: str, variables: Mapping[str, float] | None = None) -> ast.Expression:
     """The checked syntax tree of source; every name must be in variables when they are given.
 
     Raises:
@@ -218,7 +247,7 @@ def _name(text: str, column: int, where: str) -> str:
     return name
 
 
-def parse_assignments(text: str, into: Optional[Dict[str, float]] = None) -> Dict[str, float]:
+def parse_assignments(text: str, into: dict[str, float] | None = None) -> dict[str, float]:
     """'x=1,w=-3' as {'x': 1.0, 'w': -3.0}, added to `into`; a name given twice is an error."""
     where = "--at"
     values = {} if into is None else into
@@ -245,7 +274,7 @@ def _constant(node: ast.Constant) -> float:
     return as_float(node.value)  # a huge int becomes inf rather than OverflowError
 
 
-def _apply(node: ast.expr, args: List[Operand]) -> Operand:
+def _apply(node: ast.expr, args: list[Operand]) -> Operand:
     """One whitelisted node on its evaluated children; numbers alone stay numbers."""
     if not isinstance(node, ast.Call) and all(not isinstance(a, Value) for a in args):
         with no_grad():  # fold constants with the engine's IEEE arithmetic: no exceptions
@@ -261,7 +290,7 @@ def _apply(node: ast.expr, args: List[Operand]) -> Operand:
             return a * b
         if op is ast.Div:
             return a / b
-        return a ** b
+        return a**b
     if isinstance(node, ast.UnaryOp):
         (a,) = args  # a Value: all-number arguments were folded above
         return -a if isinstance(node.op, ast.USub) else a
@@ -277,7 +306,7 @@ def _apply(node: ast.expr, args: List[Operand]) -> Operand:
     return out if out.parents else out.data
 
 
-def _children(node: ast.expr) -> List[ast.expr]:
+def _children(node: ast.expr) -> list[ast.expr]:
     """The operands of a whitelisted node, left to right."""
     if isinstance(node, ast.BinOp):
         return [node.left, node.right]
@@ -288,14 +317,14 @@ def _children(node: ast.expr) -> List[ast.expr]:
     return []
 
 
-def build(source: str, variables: Mapping[str, float]) -> Tuple[Value, Dict[str, Value]]:
+def build(source: str, variables: Mapping[str, float]) -> tuple[Value, dict[str, Value]]:
     """The graph of source with each variable a labelled leaf Value: (output, leaves by name).
 
     One leaf per name, so `x*x` is one node used twice. Raises ExprError like parse().
     """
     tree = parse(source, variables)
     leaves = {name: Value(data, label=name) for name, data in variables.items()}
-    done: Dict[ast.expr, Operand] = {}  # ast nodes hash by identity
+    done: dict[ast.expr, Operand] = {}  # ast nodes hash by identity
     stack = [(tree.body, False)]
     while stack:  # post-order without recursion: children are evaluated first
         node, expanded = stack.pop()

@@ -11,8 +11,9 @@ constants, not graph nodes.
 from __future__ import annotations
 
 import operator
+from collections.abc import Iterable, Sequence
 from itertools import compress
-from typing import Any, Iterable, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, NamedTuple, cast
 
 from . import _floats as F
 from . import ops
@@ -22,7 +23,7 @@ _JUST_FLOAT = {float}
 _SWAPPED = object()  # a dot node's marker: parents (*w, *x, b), all Values; see _dot_partners
 
 
-def _split(operands: Sequence[Operand]) -> Tuple[List[bool], List[float]]:
+def _split(operands: Sequence[Operand]) -> tuple[list[bool], list[float]]:
     """Which operands are Values, and every operand's float."""
     is_value = [isinstance(x, Value) for x in operands]
     floats = [x.data if v else as_float(x) for x, v in zip(operands, is_value)]
@@ -40,15 +41,15 @@ def _dot_back(node: Value, g: float) -> Any:
     return ops.DOT.rule(F, g, node.data, node._saved)
 
 
-def _dot_partners(node: Value) -> Tuple[Any]:
+def _dot_partners(node: Value) -> tuple[Any]:
     parents, layout = node._parents, node._second
     if layout is None:
         partners: Any = node._saved
     elif layout is _SWAPPED:
         n = (len(parents) - 1) // 2
-        partners = (*parents[n:2 * n], *parents[:n], 1.0)
+        partners = (*parents[n : 2 * n], *parents[:n], 1.0)
     else:
-        partners = layout.partners
+        partners = cast(_Mixed, layout).partners
     return (partners,)
 
 
@@ -60,8 +61,9 @@ def dot(weights: Iterable[Operand], inputs: Iterable[Operand], bias: Operand = 0
     return dots([weights], inputs, [bias])[0]
 
 
-def dots(rows: Iterable[Iterable[Operand]], inputs: Iterable[Operand],
-         biases: Iterable[Operand]) -> List[Value]:
+def dots(
+    rows: Iterable[Iterable[Operand]], inputs: Iterable[Operand], biases: Iterable[Operand]
+) -> list[Value]:
     """A layer's W x + b: dot(w, inputs, b) for each row w of weights and its bias b.
 
     One node per row, as dot makes; the inputs are read once for all the rows.
@@ -69,10 +71,12 @@ def dots(rows: Iterable[Iterable[Operand]], inputs: Iterable[Operand],
     inputs = inputs if type(inputs) is list else list(inputs)
     rows, biases = list(rows), list(biases)
     if len(rows) != len(biases):
-        raise ValueError(f"dots() needs a bias per row, got {len(rows)} rows and {len(biases)} biases")
+        raise ValueError(
+            f"dots() needs a bias per row, got {len(rows)} rows and {len(biases)} biases"
+        )
     x = [v.data for v in inputs if type(v) is Value]
     if len(x) == len(inputs):  # all Values (a hidden layer's inputs): each is a parent
-        x_parents: Optional[list] = inputs
+        x_parents: list | None = inputs
     elif not x and set(map(type, inputs)) <= _JUST_FLOAT:  # all floats (a first layer's): constants
         x, x_parents = inputs, []
     else:  # a mix, sorted out operand by operand below
@@ -82,7 +86,9 @@ def dots(rows: Iterable[Iterable[Operand]], inputs: Iterable[Operand],
     for weights, bias in zip(rows, biases):
         weights = weights if type(weights) is list else list(weights)
         if len(weights) != len(inputs):
-            raise ValueError(f"dot() needs equal lengths, got {len(weights)} weights and {len(inputs)} inputs")
+            raise ValueError(
+                f"dot() needs equal lengths, got {len(weights)} weights and {len(inputs)} inputs"
+            )
         w = [v.data for v in weights if type(v) is Value]
         if x_parents is not None and len(w) == len(weights) and type(bias) is Value:  # a neuron
             b, parents = bias.data, (*weights, *x_parents, bias)
@@ -101,15 +107,22 @@ def _dot_operands(weights: list, inputs: list, bias: Operand) -> tuple:
     w_is_value, w = _split(weights)
     x_is_value, x = _split(inputs)
     b_is_value, (b,) = _split([bias])
-    parents = (*compress(weights, w_is_value), *compress(inputs, x_is_value),
-               *compress([bias], b_is_value))
+    parents = (
+        *compress(weights, w_is_value),
+        *compress(inputs, x_is_value),
+        *compress([bias], b_is_value),
+    )
     local = (*compress(x, w_is_value), *compress(w, x_is_value), *compress([1.0], b_is_value))
-    partners = (*compress([v if isinstance(v, Value) else f for v, f in zip(inputs, x)], w_is_value),
-                *compress([v if isinstance(v, Value) else f for v, f in zip(weights, w)], x_is_value),
-                *compress([1.0], b_is_value))
-    operands = ([v if isinstance(v, Value) else f for v, f in zip(weights, w)],
-                [v if isinstance(v, Value) else f for v, f in zip(inputs, x)],
-                bias if b_is_value[0] else b)
+    partners = (
+        *compress([v if isinstance(v, Value) else f for v, f in zip(inputs, x)], w_is_value),
+        *compress([v if isinstance(v, Value) else f for v, f in zip(weights, w)], x_is_value),
+        *compress([1.0], b_is_value),
+    )
+    operands = (
+        [v if isinstance(v, Value) else f for v, f in zip(weights, w)],
+        [v if isinstance(v, Value) else f for v, f in zip(inputs, x)],
+        bias if b_is_value[0] else b,
+    )
     return w, x, b, parents, local, _Mixed(partners, operands)
 
 
@@ -117,11 +130,11 @@ class _Mixed(NamedTuple):
     """A mixed dot's partners (its rule's operands) and its forward's operands (w, x, b),
     numbers in place: compile regenerates the forward from these."""
 
-    partners: Tuple[Any, ...]
-    operands: Tuple[list, list, Any]
+    partners: tuple[Any, ...]
+    operands: tuple[list, list, Any]
 
 
-def forward_operands(node: Value) -> Tuple[Any, ...]:
+def forward_operands(node: Value) -> tuple[Any, ...]:
     """The operands of a fused node's forward as graph objects (Values, and floats for
     numbers), in the forward's order: (w, x, b) for dot, (values,) for sum, max and min."""
     if node.op != "dot":
@@ -131,8 +144,8 @@ def forward_operands(node: Value) -> Tuple[Any, ...]:
         return list(parents[:-1]), list(node._saved[:-1]), parents[-1]
     if layout is _SWAPPED:
         n = (len(parents) - 1) // 2
-        return list(parents[:n]), list(parents[n:2 * n]), parents[-1]
-    return layout.operands
+        return list(parents[:n]), list(parents[n : 2 * n]), parents[-1]
+    return cast(_Mixed, layout).operands
 
 
 # --- sum, max, min ---------------------------------------------------------------------
@@ -149,11 +162,16 @@ def sum_values(values: Iterable[Operand]) -> Value:
     """a + b + ... as one node; d/d(each) = 1. Numbers among the values are constants."""
     values = list(values)
     is_value, floats = _split(values)
-    return make_node(ops.SUM.forward(floats), tuple(compress(values, is_value)), "sum", _SUM_BACK,
-                     second=_with_numbers(values, is_value, floats))
+    return make_node(
+        ops.SUM.forward(floats),
+        tuple(compress(values, is_value)),
+        "sum",
+        _SUM_BACK,
+        second=_with_numbers(values, is_value, floats),
+    )
 
 
-def _with_numbers(values: list, is_value: List[bool], floats: List[float]) -> Optional[tuple]:
+def _with_numbers(values: list, is_value: list[bool], floats: list[float]) -> tuple | None:
     """All of a sum's (max's, min's) operands, numbers as floats, when some are numbers
     (they are not parents); None when all are Values. Read by forward_operands."""
     if all(is_value):
@@ -165,13 +183,16 @@ def _extreme_back(node: Value, g: float) -> Any:
     return ops.MAX.rule(F, g, node.data, len(node._parents), node._saved)
 
 
-def _extreme_operands(node: Value) -> Tuple[int, int]:
+def _extreme_operands(node: Value) -> tuple[int, int]:
     return len(node._parents), node._saved
 
 
 _MAX_BACK = ops.many_form(ops.MAX, _extreme_back, _extreme_operands)
-_MIN_BACK = ops.many_form(ops.MIN, lambda node, g: ops.MIN.rule(
-    F, g, node.data, len(node._parents), node._saved), _extreme_operands)
+_MIN_BACK = ops.many_form(
+    ops.MIN,
+    lambda node, g: ops.MIN.rule(F, g, node.data, len(node._parents), node._saved),
+    _extreme_operands,
+)
 
 
 def max_values(values: Iterable[Operand]) -> Value:
@@ -193,4 +214,6 @@ def _extreme(values: Iterable[Operand], op: ops.Op, beats: Any, back: Any) -> Va
     best = F.first_extreme(floats, beats)
     parents = tuple(compress(values, is_value))
     winner = sum(is_value[:best]) if is_value[best] else -1  # its place among the parents
-    return make_node(floats[best], parents, op.name, back, winner, _with_numbers(values, is_value, floats))
+    return make_node(
+        floats[best], parents, op.name, back, winner, _with_numbers(values, is_value, floats)
+    )

@@ -8,14 +8,14 @@ a gradient may be missing.
 from __future__ import annotations
 
 import math
-from typing import Callable, List, Sequence
+from collections.abc import Callable, Sequence
 
 from .backprop import grad, topological_order
 from .grad_mode import no_grad
 from .value import Operand, Value, as_float
 
 
-def _floats(xs: Sequence[Operand]) -> List[float]:
+def _floats(xs: Sequence[Operand]) -> list[float]:
     return [x.data if isinstance(x, Value) else as_float(x) for x in xs]
 
 
@@ -38,7 +38,7 @@ def _number(result: object) -> float:
         ) from None
 
 
-def numeric_grad(f: Callable[..., object], xs: Sequence[Operand], eps: float = 1e-6) -> List[float]:
+def numeric_grad(f: Callable[..., object], xs: Sequence[Operand], eps: float = 1e-6) -> list[float]:
     """(f(x + eps) - f(x - eps)) / (2 eps) for each number in xs; f gets Values under no_grad."""
     _check_tolerance("eps", eps, positive=True)
     base = _floats(xs)
@@ -54,28 +54,37 @@ def numeric_grad(f: Callable[..., object], xs: Sequence[Operand], eps: float = 1
     return slopes
 
 
-def _hints(out: object, inputs: Sequence[Value], bad: Sequence[int],
-           analytic: Sequence[float], numeric: Sequence[float]) -> List[str]:
+def _hints(
+    out: object,
+    inputs: Sequence[Value],
+    bad: Sequence[int],
+    analytic: Sequence[float],
+    numeric: Sequence[float],
+) -> list[str]:
     """Why an analytic gradient may be 0 where the numeric one is not."""
     missing = [i for i in bad if analytic[i] == 0.0 and numeric[i] != 0.0]
     if not missing:
         return []
     if not isinstance(out, Value):
-        return [f"f returned a {type(out).__name__}, not a Value, so no gradient reaches "
-                "any input: return the Value itself, not float(v) or v.data"]
+        return [
+            f"f returned a {type(out).__name__}, not a Value, so no gradient reaches "
+            "any input: return the Value itself, not float(v) or v.data"
+        ]
     in_graph = set(topological_order(out))
     hints = []
     for i in missing:
         if inputs[i] not in in_graph:
             hints.append(
                 f"input {i} does not reach the output through the graph: was it used "
-                "through float(), .data, or under no_grad?")
+                "through float(), .data, or under no_grad?"
+            )
         else:
             hints.append(
                 f"input {i}: the engine's gradient is 0 but the function changes with it: "
                 "part of the computation may run outside the graph (float(), .data, "
                 "no_grad), or the input sits on a kink (relu or abs at 0) where the two "
-                "one-sided slopes differ")
+                "one-sided slopes differ"
+            )
     return hints
 
 
@@ -100,7 +109,8 @@ def gradcheck(
     analytic = grad(out, inputs) if isinstance(out, Value) else [0.0] * len(inputs)
     numeric = numeric_grad(f, xs, eps)
     bad = [
-        i for i, (a, n) in enumerate(zip(analytic, numeric))
+        i
+        for i, (a, n) in enumerate(zip(analytic, numeric))
         if not abs(a - n) <= atol + rtol * abs(n)
     ]
     if not bad:

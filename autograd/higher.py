@@ -8,7 +8,8 @@ differentiate again, to any order. Numbers (constants, params) stay plain floats
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from . import _floats as F
 from .backprop import grad, topological_order
@@ -44,11 +45,11 @@ class VALUES:
 
     @staticmethod
     def pow(x: Any, y: Any) -> Any:
-        return x ** y if isinstance(x, Value) or isinstance(y, Value) else F.pow(x, y)
+        return x**y if isinstance(x, Value) or isinstance(y, Value) else F.pow(x, y)
 
     @staticmethod
     def pow_scalar(x: Any, c: float) -> Any:
-        return x ** c if isinstance(x, Value) else F.pow_scalar(x, c)
+        return x**c if isinstance(x, Value) else F.pow_scalar(x, c)
 
     @staticmethod
     def sign(x: Any) -> float:
@@ -63,19 +64,19 @@ class VALUES:
         return _data(a) == _data(b)
 
     @staticmethod
-    def scale(g: Any, factors: Sequence[Any]) -> List[Any]:
+    def scale(g: Any, factors: Sequence[Any]) -> list[Any]:
         return [g * f for f in factors]
 
     @staticmethod
-    def repeat(g: Any, n: int) -> List[Any]:
+    def repeat(g: Any, n: int) -> list[Any]:
         return [g] * n
 
     @staticmethod
-    def one_hot(g: Any, n: int, index: int) -> List[Any]:
+    def one_hot(g: Any, n: int, index: int) -> list[Any]:
         return F.one_hot(g, n, index)
 
 
-def grad_graph(output: Value, inputs: Sequence[Value]) -> List[Value]:
+def grad_graph(output: Value, inputs: Sequence[Value]) -> list[Value]:
     """d output / d x for each x in inputs, as Values that are graphs over the leaves.
 
     Only nodes on a path from output to an input are visited. `.grad` is never touched.
@@ -86,7 +87,7 @@ def grad_graph(output: Value, inputs: Sequence[Value]) -> List[Value]:
     for node in order:  # parents first: a node leads to an input if one of its parents does
         if node in wanted or any(p in on_path for p in node.parents):
             on_path.add(node)
-    grads: Dict[Value, Any] = {output: 1.0}
+    grads: dict[Value, Any] = {output: 1.0}
     for node in reversed(order):
         g = grads.get(node)
         if g is None or not node.op or node not in on_path:
@@ -105,7 +106,7 @@ def grad_graph(output: Value, inputs: Sequence[Value]) -> List[Value]:
     return results
 
 
-def hessian(f: Callable[..., Value], xs: Sequence[float]) -> List[List[float]]:
+def hessian(f: Callable[..., Value], xs: Sequence[float]) -> list[list[float]]:
     """The n x n matrix d^2 f / dx_i dx_j at xs, as lists of floats.
 
     f is called with one Value per number in xs and must return a Value.
@@ -113,18 +114,21 @@ def hessian(f: Callable[..., Value], xs: Sequence[float]) -> List[List[float]]:
     try:
         numbers = list(xs)
     except TypeError:
-        raise TypeError(f"hessian() expects xs to be a sequence of numbers, got "
-                        f"{type(xs).__name__}") from None
+        raise TypeError(
+            f"hessian() expects xs to be a sequence of numbers, got {type(xs).__name__}"
+        ) from None
     values = []
     for i, x in enumerate(numbers):
         if isinstance(x, Value):
-            raise TypeError(f"hessian() expects numbers in xs, got a Value at position {i}; "
-                            f"pass its .data")
+            raise TypeError(
+                f"hessian() expects numbers in xs, got a Value at position {i}; pass its .data"
+            )
         try:
             values.append(Value(as_float(x)))
         except TypeError:
-            raise TypeError(f"hessian() expects numbers in xs, got {type(x).__name__} "
-                            f"{x!r:.40} at position {i}") from None
+            raise TypeError(
+                f"hessian() expects numbers in xs, got {type(x).__name__} {x!r:.40} at position {i}"
+            ) from None
     out = f(*values)
     if not isinstance(out, Value):
         raise TypeError(f"hessian() expects f to return a Value, got {type(out).__name__}")

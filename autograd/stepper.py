@@ -15,7 +15,7 @@ import tempfile
 from . import _stepper_page
 from .backprop import Step, backward_steps, topological_order
 from .value import Value
-from .viz import DEFAULT_MAX_NODES, format_number, op_text, draw_dot, to_svg
+from .viz import DEFAULT_MAX_NODES, draw_dot, format_number, op_text, to_svg
 
 __all__ = ["Stepper", "stepper"]
 
@@ -23,7 +23,9 @@ PENDING = "grad ?"  # what a box shows until its gradient is complete
 SPEEDS = (("slow", 2000), ("normal", 1000), ("fast", 400), ("fastest", 60))  # ms per step
 
 _GROUP = re.compile(
-    r'<g id="((?:node|edge)(\d+))" class="(node|edge)">\s*<title>([^<]*)</title>(.*?)</g>', re.DOTALL)
+    r'<g id="((?:node|edge)(\d+))" class="(node|edge)">\s*<title>([^<]*)</title>(.*?)</g>',
+    re.DOTALL,
+)
 _TEXT = re.compile(r"<text\b[^>]*>([^<]*)</text>")
 _SIZE = re.compile(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"')
 
@@ -49,13 +51,14 @@ class Stepper:
 
     def page(self) -> str:
         """The whole HTML document: the fragment, with the arrow keys working page-wide."""
-        body = self.html.replace('class="chainrule-stepper"',
-                                 'class="chainrule-stepper" data-page', 1)
+        body = self.html.replace(
+            'class="chainrule-stepper"', 'class="chainrule-stepper" data-page', 1
+        )
         return (
-            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
-            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+            '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">\n'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             "<title>chainrule: backward, step by step</title></head>\n"
-            f"<body style=\"margin:.5em\">\n{body}\n</body></html>\n"
+            f'<body style="margin:.5em">\n{body}\n</body></html>\n'
         )
 
     def save(self, path: str | os.PathLike) -> None:
@@ -116,8 +119,10 @@ def _group(groups: dict, title: str, nth: int = 0) -> tuple[str, list[str]]:
     try:
         return groups[title][nth]
     except (KeyError, IndexError):
-        raise RuntimeError(f"stepper: the drawing has no element {title!r} (#{nth + 1}); "
-                           f"draw_dot's node names changed?") from None
+        raise RuntimeError(
+            f"stepper: the drawing has no element {title!r} (#{nth + 1}); "
+            f"draw_dot's node names changed?"
+        ) from None
 
 
 def _step_data(steps: list[Step], index: dict[Value, int], groups: dict) -> list[dict]:
@@ -141,8 +146,7 @@ def _step_data(steps: list[Step], index: dict[Value, int], groups: dict) -> list
             if labels != [label]:
                 raise RuntimeError(f"stepper: edge into o{i} shows {labels}, the step {label!r}")
             sends.append([edge, label])
-        out.append({"box": box, "op": op, "grad": grad, "sends": sends,
-                    "caption": caption(step)})
+        out.append({"box": box, "op": op, "grad": grad, "sends": sends, "caption": caption(step)})
     return out
 
 
@@ -163,8 +167,12 @@ def _local(node: Value, k: int) -> str | None:
     x = _paren(parents[k].data)
     t = _paren(node.data)
     forms = {
-        "tanh": f"(1 − {t}²)", "sigmoid": f"{t} × (1 − {t})", "exp": t,
-        "log": f"1 / {x}", "sin": f"cos({x})", "cos": f"−sin({x})",
+        "tanh": f"(1 − {t}²)",
+        "sigmoid": f"{t} × (1 − {t})",
+        "exp": t,
+        "log": f"1 / {x}",
+        "sin": f"cos({x})",
+        "cos": f"−sin({x})",
         "sqrt": f"1 / (2 × {t})",
     }
     if len(parents) == 1 and node.op in forms:
@@ -181,8 +189,10 @@ def caption(step: Step) -> str:
     1 × (1 − 0.9640²) = 0.07065 to z.'"""
     node, g = step.node, format_number(step.grad)
     if not step.sends:
-        return (f"{_name(node)} is a leaf: its gradient {g} is complete (the sum over every "
-                f"path to the output); it sends nothing further.")
+        return (
+            f"{_name(node)} is a leaf: its gradient {g} is complete (the sum over every "
+            f"path to the output); it sends nothing further."
+        )
     parents = node.parents
     what = op_text(node)
     head = f"{node.label} = {what}" if node.label else f"the {what} node"
@@ -197,27 +207,31 @@ def caption(step: Step) -> str:
 
 def _fragment(svg: str, steps: list[dict], root: Value) -> str:
     """The stepper's HTML: controls, caption, the SVG scaled to the width, data and script."""
-    svg = svg[svg.index("<svg"):]  # no XML prolog or DOCTYPE inside HTML
+    svg = svg[svg.index("<svg") :]  # no XML prolog or DOCTYPE inside HTML
     size = _SIZE.match(svg)
     if size is not None:  # scale to the width, up to the drawing's natural size
         svg = svg.replace(size.group(0), f'<svg style="max-width:{size.group(1)}pt"', 1)
-    start = (f"Before backward: only {_name(root)}'s gradient is known, the seed "
-             f"{steps[0]['grad'][5:]}. Press Next (or the → key) to run backward one node "
-             f"at a time.")
+    start = (
+        f"Before backward: only {_name(root)}'s gradient is known, the seed "
+        f"{steps[0]['grad'][5:]}. Press Next (or the → key) to run backward one node "
+        f"at a time."
+    )
     data = json.dumps({"steps": steps, "pending": PENDING, "start": start}, ensure_ascii=True)
     data = data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    speeds = "".join(f'<option value="{ms}"{" selected" if name == "normal" else ""}>'
-                     f"{name}</option>" for name, ms in SPEEDS)
+    speeds = "".join(
+        f'<option value="{ms}"{" selected" if name == "normal" else ""}>{name}</option>'
+        for name, ms in SPEEDS
+    )
     return (
-        f"<div class=\"chainrule-stepper\" tabindex=\"0\">\n<style>{_stepper_page.CSS}</style>\n"
-        "<div class=\"cr-controls\">"
-        "<button type=\"button\" data-action=\"prev\" title=\"previous step (←)\">◀ Prev</button>"
-        f"<span data-role=\"counter\">0 / {len(steps)}</span>"
-        "<button type=\"button\" data-action=\"next\" title=\"next step (→)\">Next ▶</button>"
-        "<button type=\"button\" data-action=\"play\">Play</button>"
-        f"<label>speed <select data-role=\"speed\">{speeds}</select></label></div>\n"
-        f"<div data-role=\"caption\" aria-live=\"polite\">{html.escape(start)}</div>\n"
-        f"<div class=\"cr-graph\">{svg}</div>\n"
-        f"<script type=\"application/json\" data-role=\"steps\">{data}</script>\n"
+        f'<div class="chainrule-stepper" tabindex="0">\n<style>{_stepper_page.CSS}</style>\n'
+        '<div class="cr-controls">'
+        '<button type="button" data-action="prev" title="previous step (←)">◀ Prev</button>'
+        f'<span data-role="counter">0 / {len(steps)}</span>'
+        '<button type="button" data-action="next" title="next step (→)">Next ▶</button>'
+        '<button type="button" data-action="play">Play</button>'
+        f'<label>speed <select data-role="speed">{speeds}</select></label></div>\n'
+        f'<div data-role="caption" aria-live="polite">{html.escape(start)}</div>\n'
+        f'<div class="cr-graph">{svg}</div>\n'
+        f'<script type="application/json" data-role="steps">{data}</script>\n'
         f"<script>{_stepper_page.SCRIPT}</script>\n</div>"
     )

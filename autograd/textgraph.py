@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import deque
 
-from ._format import DEFAULT_MAX_NODES, format_number, op_text, check_max_nodes, check_size
+from ._format import DEFAULT_MAX_NODES, check_max_nodes, check_size, format_number, op_text
 from .backprop import topological_order
 from .value import Value
 

@@ -12,17 +12,18 @@ the one place that knows how a node stores its operands (`parents`, `rule_operan
 from __future__ import annotations
 
 import numbers
+from collections.abc import Callable, Iterable
 from fractions import Fraction
-from typing import Any, Callable, Iterable, Optional, Tuple, Union
+from typing import Any, Union
 
 from . import _floats as F
 from . import anomaly, grad_mode, ops
 from .grad_mode import mode
 
-Number = Union[int, float]
+Number = int | float
 Operand = Union["Value", Number]
-Rule = Callable[["Value", float], "Union[float, Iterable[float]]"]
-Parents = Union["Value", Tuple["Value", ...]]  # one parent (or the first of two) bare; see Value
+Rule = Callable[["Value", float], "float | Iterable[float]"]
+Parents = Union["Value", tuple["Value", ...]]  # one parent (or the first of two) bare; see Value
 
 
 def _describe(x: object) -> str:
@@ -47,7 +48,7 @@ def as_float(x: object) -> float:
     )
 
 
-def _constant(x: object) -> Optional[float]:
+def _constant(x: object) -> float | None:
     """An operand that is a plain real number, as a float; None for anything else."""
     if type(x) is float:
         return x
@@ -56,7 +57,7 @@ def _constant(x: object) -> Optional[float]:
     return None
 
 
-def _compared(x: object) -> Optional[object]:
+def _compared(x: object) -> object | None:
     """What a Value compares against: another Value's data, or a real number as it is
     (so that ints and Fractions compare exactly, as with a float); else None."""
     if isinstance(x, Value):
@@ -69,8 +70,14 @@ def _compared(x: object) -> Optional[object]:
 _new = object.__new__
 
 
-def make_node(data: float, parents: Parents, op: str, rule: Rule, saved: object = None,
-              second: Optional[Value] = None) -> Value:
+def make_node(
+    data: float,
+    parents: Parents,
+    op: str,
+    rule: Rule,
+    saved: object = None,
+    second: Value | None = None,
+) -> Value:
     """Make an op's output node: the one place that consults grad mode and anomaly mode."""
     out = _new(Value)
     out.data = data
@@ -90,14 +97,14 @@ def make_node(data: float, parents: Parents, op: str, rule: Rule, saved: object 
     return out
 
 
-def per_parent(node: Value) -> Tuple[float, ...]:
+def per_parent(node: Value) -> tuple[float, ...]:
     """Run an op node's backward on floats: the gradient it sends to each parent, as a
     tuple (a one-parent rule returns it bare, and others may return any iterable)."""
     sends = node._rule(node, node.grad)
     return (sends,) if type(node._parents) is not tuple and node._second is None else tuple(sends)
 
 
-def rule_operands(node: Value) -> Tuple[Any, ...]:
+def rule_operands(node: Value) -> tuple[Any, ...]:
     """The operands of an op node's rule as graph objects: parent Values, and floats for
     number operands and params (a fused op's are its own; see fused.py)."""
     form = ops.FORMS[node._rule]
@@ -113,12 +120,12 @@ def rule_operands(node: Value) -> Tuple[Any, ...]:
     return form.operands(node)  # type: ignore[misc]
 
 
-def op_form(node: Value) -> Optional[ops.Form]:
+def op_form(node: Value) -> ops.Form | None:
     """The table op behind a node and how it holds its operands; None for a leaf."""
     return ops.form_of(node._rule)
 
 
-def constants(node: Value) -> Tuple[float, ...]:
+def constants(node: Value) -> tuple[float, ...]:
     """The numbers an op node used besides its parents: a number operand or a param."""
     form = ops.form_of(node._rule)
     if form is None or form.layout in ("xy", "many") or (form.layout == "x" and not form.op.params):
@@ -126,7 +133,7 @@ def constants(node: Value) -> Tuple[float, ...]:
     return (node._saved,)
 
 
-def to_parents(node: Value, sends: Any) -> Tuple[Any, ...]:
+def to_parents(node: Value, sends: Any) -> tuple[Any, ...]:
     """A rule's result (one send per operand) as one send per parent, in parent order."""
     layout = ops.FORMS[node._rule].layout
     if layout == "x":
@@ -142,7 +149,9 @@ _POW = ops.BACKS["**"]
 _POW_SCALAR = ops.BACKS["pow_scalar"]["xc"]
 
 
-def _operator(op: ops.Op, reflected_swaps: bool = True) -> Tuple[Callable[..., Any], Callable[..., Any]]:
+def _operator(
+    op: ops.Op, reflected_swaps: bool = True
+) -> tuple[Callable[..., Any], Callable[..., Any]]:
     """self OP other and its reflected form, other OP self, for a Value or a number other.
 
     For + and * (reflected_swaps False) number + self is made as self + number, as
@@ -175,10 +184,11 @@ def _function(op: ops.Op) -> Callable[..., Value]:
     """The Value method for a one-operand op: forward on the data, the table's rule back."""
     forward, back, name = op.forward, ops.BACKS[op.key]["x"], op.name
     if not op.params:
+
         def method(self: Value) -> Value:
             return make_node(forward(self.data), self, name, back)
     else:
-        (param, default), = op.params
+        ((param, default),) = op.params
 
         def method(self: Value, *args: Number, **kwargs: Number) -> Value:
             c = _param(name, param, default, args, kwargs)
@@ -197,8 +207,9 @@ def _param(op: str, param: str, default: float, args: tuple, kwargs: dict) -> fl
     value = args[0] if args else kwargs.get(param, default)
     c = _constant(value)
     if c is None or isinstance(value, bool):
-        raise TypeError(f"{op}() {param} must be a real number, got {type(value).__name__} "
-                        f"{_describe(value)}")
+        raise TypeError(
+            f"{op}() {param} must be a real number, got {type(value).__name__} {_describe(value)}"
+        )
     return c
 
 
@@ -221,12 +232,12 @@ class Value:
         self.label = label
         self.op = ""
         self._parents: Parents = ()
-        self._second: Optional[Value] = None
-        self._rule: Optional[Rule] = None
+        self._second: Value | None = None
+        self._rule: Rule | None = None
         self._saved: object = None
 
     @property
-    def parents(self) -> Tuple[Value, ...]:
+    def parents(self) -> tuple[Value, ...]:
         """The operands that are Values, in operand order; () for a leaf."""
         parents, second = self._parents, self._second
         if type(parents) is tuple:
@@ -246,7 +257,7 @@ class Value:
     def __format__(self, spec: str) -> str:
         return format(self.data, spec)
 
-    def __round__(self, ndigits: Optional[int] = None) -> Union[int, float]:
+    def __round__(self, ndigits: int | None = None) -> int | float:
         return round(self.data, ndigits)
 
     def __lt__(self, other: Operand) -> bool:
@@ -269,7 +280,7 @@ class Value:
     __eq__ = object.__eq__
     __hash__ = object.__hash__
 
-    def _repr_svg_(self) -> Optional[str]:
+    def _repr_svg_(self) -> str | None:
         """Jupyter shows a Value that ends a cell as its graph; None falls back to repr."""
         from .viz import svg_or_none
 

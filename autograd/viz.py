@@ -9,9 +9,10 @@ the standard library's modules that computing needs.
 from __future__ import annotations
 
 import shutil
-from typing import TYPE_CHECKING, Collection, Dict, Optional
+from collections.abc import Collection
+from typing import TYPE_CHECKING
 
-from ._format import DEFAULT_MAX_NODES, format_number, op_text, check_max_nodes, check_size
+from ._format import DEFAULT_MAX_NODES, check_max_nodes, check_size, format_number, op_text
 from .backprop import topological_order
 from .value import Value, per_parent
 
@@ -19,8 +20,15 @@ if TYPE_CHECKING:
     import graphviz
 
 __all__ = [
-    "draw_dot", "to_svg", "render", "run_dot", "svg_or_none",
-    "INSTALL_HINT", "DEFAULT_MAX_NODES", "RANKDIRS", "FORMATS",
+    "draw_dot",
+    "to_svg",
+    "render",
+    "run_dot",
+    "svg_or_none",
+    "INSTALL_HINT",
+    "DEFAULT_MAX_NODES",
+    "RANKDIRS",
+    "FORMATS",
 ]
 
 RANKDIRS = ("LR", "TB", "RL", "BT")
@@ -89,7 +97,7 @@ def draw_dot(
     order = topological_order(root)
     check_size(len(order), max_nodes, "draw_dot", "Graphviz gets very slow on graphs this large")
     marked = set(highlight)  # Values hash by identity
-    index: Dict[Value, int] = {node: i for i, node in enumerate(order)}  # the numbering
+    index: dict[Value, int] = {node: i for i, node in enumerate(order)}  # the numbering
     horizontal = rankdir in ("LR", "RL")
 
     dot = graphviz.Digraph("chainrule")
@@ -97,7 +105,7 @@ def draw_dot(
     dot.attr("node", fontname="Helvetica", fontsize="11")
     dot.attr("edge", fontname="Helvetica", fontsize="9", arrowsize="0.7")
     for i, node in enumerate(order):
-        style: Dict[str, str] = {}
+        style: dict[str, str] = {}
         if node in marked:
             style = _STYLE_HIGHLIGHT
         elif not node.op:
@@ -108,12 +116,15 @@ def draw_dot(
         if not node.op:
             continue
         op_style = _STYLE_HIGHLIGHT if node in marked else {}
-        dot.node(f"o{i}", op_text(node), shape="circle", margin="0.02",
-                 width="0.35", **op_style)
+        dot.node(f"o{i}", op_text(node), shape="circle", margin="0.02", width="0.35", **op_style)
         dot.edge(f"o{i}", f"v{i}")
         flows = per_parent(node) if show_flow else None
         for k, parent in enumerate(node.parents):
-            label = {"label": format_number(flows[k]), "fontcolor": _FLOW_COLOR} if flows is not None else {}
+            label = (
+                {"label": format_number(flows[k]), "fontcolor": _FLOW_COLOR}
+                if flows is not None
+                else {}
+            )
             dot.edge(f"v{index[parent]}", f"o{i}", **label)
     return dot
 
@@ -139,8 +150,10 @@ def run_dot(source: str, fmt: str = "svg") -> bytes:
 
     try:
         done = subprocess.run(
-            [_dot_program(), f"-T{fmt}"], input=source.encode("utf-8"),
-            capture_output=True, check=False,
+            [_dot_program(), f"-T{fmt}"],
+            input=source.encode("utf-8"),
+            capture_output=True,
+            check=False,
         )
     except FileNotFoundError as e:  # removed between which() and run()
         raise RuntimeError(INSTALL_HINT) from e
@@ -160,7 +173,7 @@ def to_svg(root: Value, **draw_dot_kwargs: object) -> str:
     return render(root, "svg", **draw_dot_kwargs).decode("utf-8")
 
 
-def svg_or_none(value: Value) -> Optional[str]:
+def svg_or_none(value: Value) -> str | None:
     """SVG for Jupyter's display of a Value; None (so Jupyter shows the repr) when the
     graph is over the cap or Graphviz is missing."""
     if shutil.which("dot") is None:
@@ -169,4 +182,3 @@ def svg_or_none(value: Value) -> Optional[str]:
         return to_svg(value)
     except (RuntimeError, ValueError):
         return None
-

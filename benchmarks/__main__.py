@@ -13,7 +13,8 @@ import json
 import os
 import platform
 import sys
-from typing import Any, Dict, Iterator, List, Optional
+from collections.abc import Iterator
+from typing import Any
 
 from . import cnn, tasks
 from .runner import agree, human_time, measure, table
@@ -21,20 +22,46 @@ from .worker import Worker
 
 # the chain by size: chainrule where its users run it (the target), then the same in a bare
 # process, without the cyclic collector, and the least graph pure Python can build
-BY_SIZE = ["chainrule, plotting session", "chainrule, bare process", "chainrule, collector off",
-           "linked list, bare process", "linked list, plotting session"]
-QUICK = {"rounds": 4, "seconds": 0.25, "big_rounds": 3, "sizes": [10_000, 1_000_000],
-         "memory_nodes": 10_000, "by_size": BY_SIZE[:1]}
-FULL = {"rounds": 9, "seconds": 0.5, "big_rounds": 5, "sizes": [10_000, 100_000, 1_000_000],
-        "memory_nodes": 100_000, "by_size": BY_SIZE}
-MLP_ENGINES = ["handwritten", "chainrule nn", "chainrule nn, compiled", "chainrule ops", "micrograd",
-               "pytorch"]
+BY_SIZE = [
+    "chainrule, plotting session",
+    "chainrule, bare process",
+    "chainrule, collector off",
+    "linked list, bare process",
+    "linked list, plotting session",
+]
+QUICK = {
+    "rounds": 4,
+    "seconds": 0.25,
+    "big_rounds": 3,
+    "sizes": [10_000, 1_000_000],
+    "memory_nodes": 10_000,
+    "by_size": BY_SIZE[:1],
+}
+FULL = {
+    "rounds": 9,
+    "seconds": 0.5,
+    "big_rounds": 5,
+    "sizes": [10_000, 100_000, 1_000_000],
+    "memory_nodes": 100_000,
+    "by_size": BY_SIZE,
+}
+MLP_ENGINES = [
+    "handwritten",
+    "chainrule nn",
+    "chainrule nn, compiled",
+    "chainrule ops",
+    "micrograd",
+    "pytorch",
+]
 CNN_ENGINES = ["handwritten", "chainrule nn", "pytorch", "pytorch batched"]
+VERDICTS = {True: "met", False: "MISSED", None: "n/a"}
 HEADER = ["task", "engine", "median", "vs handwritten", "vs micrograd"]
 
 
 @contextlib.contextmanager
-def _workers(task: str, engines: List[str], size: int = 0, setup: Any = None) -> Iterator[List[Worker]]:
+def _workers(
+    task: str, engines: list[str], size: int = 0, setup: Any = None
+) -> Iterator[list[Worker]]:
     workers = [Worker(task, engine, size, setup=setup) for engine in engines]
     try:
         yield workers
@@ -43,12 +70,12 @@ def _workers(task: str, engines: List[str], size: int = 0, setup: Any = None) ->
             w.close()
 
 
-def _micrograd(results: Dict[str, Any]) -> Optional[float]:
+def _micrograd(results: dict[str, Any]) -> float | None:
     """micrograd's median ratio to handwritten, if it ran."""
     return next((e["ratio"] for k, e in results.items() if k.startswith("micrograd")), None)
 
 
-def _timing_rows(task: str, workers: List[Worker], results: Dict[str, Any]) -> List[list]:
+def _timing_rows(task: str, workers: list[Worker], results: dict[str, Any]) -> list[list]:
     micro = _micrograd(results)
     rows = []
     for w in workers:
@@ -65,7 +92,7 @@ def _timing_rows(task: str, workers: List[Worker], results: Dict[str, Any]) -> L
     return rows
 
 
-def _agreement(task: str, results: Dict[str, Any]) -> str:
+def _agreement(task: str, results: dict[str, Any]) -> str:
     reference = results["handwritten"]["result"]
     wrong = [key for key, e in results.items() if not agree(e["result"], reference)]
     if wrong:
@@ -77,18 +104,24 @@ class Report:
     """What the tasks found: table rows, notes, targets, raw timings and cyclic garbage."""
 
     def __init__(self) -> None:
-        self.rows: List[list] = []
-        self.notes: List[str] = []
-        self.targets: List[Dict[str, Any]] = []
-        self.timings: Dict[str, Any] = {}
-        self.garbage: Dict[str, int] = {}
+        self.rows: list[list] = []
+        self.notes: list[str] = []
+        self.targets: list[dict[str, Any]] = []
+        self.timings: dict[str, Any] = {}
+        self.garbage: dict[str, int] = {}
 
-    def target(self, name: str, value: Optional[float], met: Optional[bool], shown: str) -> None:
-        self.targets.append({"target": name, "value": value, "met": met,
-                             "shown": "not measured" if value is None else shown})
+    def target(self, name: str, value: float | None, met: bool | None, shown: str) -> None:
+        self.targets.append(
+            {
+                "target": name,
+                "value": value,
+                "met": met,
+                "shown": "not measured" if value is None else shown,
+            }
+        )
 
 
-def _mlp_task(report: Report, config: Dict[str, Any]) -> None:
+def _mlp_task(report: Report, config: dict[str, Any]) -> None:
     """1-2. The MLP training step, every engine; and the cyclic garbage one step leaves."""
     with _workers("mlp", MLP_ENGINES, setup=tasks.mlp_setup()) as workers:
         report.notes += [f"{w.label}: {w.note}" for w in workers if w.note and not w.missing]
@@ -104,18 +137,27 @@ def _mlp_task(report: Report, config: Dict[str, Any]) -> None:
     nn_step, ops_step = mlp["chainrule nn"]["ratio"], mlp["chainrule ops"]["ratio"]  # x handwritten
     report.target("chainrule nn step <= 5x handwritten", nn_step, nn_step <= 5.0, f"{nn_step:.2f}x")
     step = mlp["chainrule nn, compiled"]["ratio"]
-    report.target("chainrule nn step, compiled <= 1.5x handwritten", step, step <= 1.5,
-                  f"{step:.2f}x")
-    report.target("MLP step graph compiles in <= 3 s (trace, generate, compile)", compile_seconds,
-                  compile_seconds <= 3.0, f"{compile_seconds:.2f} s")
+    report.target(
+        "chainrule nn step, compiled <= 1.5x handwritten", step, step <= 1.5, f"{step:.2f}x"
+    )
+    report.target(
+        "MLP step graph compiles in <= 3 s (trace, generate, compile)",
+        compile_seconds,
+        compile_seconds <= 3.0,
+        f"{compile_seconds:.2f} s",
+    )
     micro = _micrograd(mlp)
     for name, t, need in (("nn", nn_step, 35.0), ("ops", ops_step, 5.0)):
         speedup = micro / t if micro else None
-        report.target(f"chainrule {name} step >= {need:g}x faster than micrograd", speedup,
-                      None if speedup is None else speedup >= need, f"{speedup or 0:.1f}x")
+        report.target(
+            f"chainrule {name} step >= {need:g}x faster than micrograd",
+            speedup,
+            None if speedup is None else speedup >= need,
+            f"{speedup or 0:.1f}x",
+        )
 
 
-def _chain_task(report: Report, config: Dict[str, Any]) -> None:
+def _chain_task(report: Report, config: dict[str, Any]) -> None:
     """3. A chain of N mixed ops against handwritten; then chainrule alone as N grows."""
     small, big = config["sizes"][0], config["sizes"][-1]
     engines = ["handwritten", "chainrule", "chainrule, compiled", "pytorch"]
@@ -129,8 +171,12 @@ def _chain_task(report: Report, config: Dict[str, Any]) -> None:
     ratio = chain["chainrule"]["ratio"]
     report.target(f"chain N={small:,} <= 30x handwritten", ratio, ratio <= 30.0, f"{ratio:.1f}x")
     ratio = chain["chainrule, compiled"]["ratio"]
-    report.target(f"chain N={small:,}, compiled, fwd+bwd <= 3x handwritten", ratio, ratio <= 3.0,
-                  f"{ratio:.2f}x")
+    report.target(
+        f"chain N={small:,}, compiled, fwd+bwd <= 3x handwritten",
+        ratio,
+        ratio <= 3.0,
+        f"{ratio:.2f}x",
+    )
     for engine in config["by_size"]:
         sized = [Worker("chain", engine, n, key=f"N={n:,}") for n in config["sizes"]]
         try:
@@ -143,15 +189,26 @@ def _chain_task(report: Report, config: Dict[str, Any]) -> None:
         for n in config["sizes"]:
             entry = linear[f"N={n:,}"]
             growth = entry["ratio"] * small / n  # per-node cost relative to N=small, round by round
-            report.rows.append([f"chain N={n:,}, by size", engine, human_time(entry["median"]),
-                                f"{human_time(entry['median'] / n)}/node = {growth:.2f}x N={small:,}", ""])
+            report.rows.append(
+                [
+                    f"chain N={n:,}, by size",
+                    engine,
+                    human_time(entry["median"]),
+                    f"{human_time(entry['median'] / n)}/node = {growth:.2f}x N={small:,}",
+                    "",
+                ]
+            )
         if engine == BY_SIZE[0]:
-            report.target(f"per-node cost at N={big:,} <= 1.5x N={small:,} ({engine})", growth,
-                          growth <= 1.5, f"{growth:.2f}x")
+            report.target(
+                f"per-node cost at N={big:,} <= 1.5x N={small:,} ({engine})",
+                growth,
+                growth <= 1.5,
+                f"{growth:.2f}x",
+            )
     report.notes.append(f"recursion limit {sys.getrecursionlimit()} (the default) in every worker")
 
 
-def _cnn_task(report: Report, config: Dict[str, Any]) -> None:
+def _cnn_task(report: Report, config: dict[str, Any]) -> None:
     """5. One SGD step of notebook 09's digits CNN on 100 digits: chainrule against PyTorch
     with a 0-d tensor per scalar (the same scalar graph) and batched (the ceiling)."""
     try:
@@ -173,16 +230,22 @@ def _cnn_task(report: Report, config: Dict[str, Any]) -> None:
     scalar = next((e["ratio"] for k, e in step.items() if k.endswith(" 0-d")), None)
     batched = next((e["ratio"] for k, e in step.items() if k.endswith(" batched")), None)
     speedup = scalar / ours if scalar else None
-    report.target("chainrule CNN step faster than PyTorch 0-d", speedup,
-                  None if speedup is None else speedup > 1.0, f"{speedup or 0:.1f}x faster")
+    report.target(
+        "chainrule CNN step faster than PyTorch 0-d",
+        speedup,
+        None if speedup is None else speedup > 1.0,
+        f"{speedup or 0:.1f}x faster",
+    )
     if batched:
         ceiling = ours / batched
         report.notes.append(f"CNN step: PyTorch batched (the ceiling) is {ceiling:.0f}x faster")
 
 
-def _memory_task(report: Report, config: Dict[str, Any]) -> None:
+def _memory_task(report: Report, config: dict[str, Any]) -> None:
     """4. Bytes per Value*Value node, and the cyclic garbage the other tasks found."""
-    with _workers("memory", ["chainrule", "micrograd", "pytorch"], config["memory_nodes"]) as workers:
+    with _workers(
+        "memory", ["chainrule", "micrograd", "pytorch"], config["memory_nodes"]
+    ) as workers:
         per_node = {w.label: None if w.missing else w.ask("call")[0] for w in workers}
     micro = next((b for k, b in per_node.items() if k.startswith("micrograd")), None)
     for w in workers:
@@ -190,7 +253,9 @@ def _memory_task(report: Report, config: Dict[str, Any]) -> None:
         less = ""
         if micro and b and not w.label.startswith("micrograd"):
             less = f"{micro / b:.3g}x less" if b <= micro else f"{b / micro:.3g}x more"
-        report.rows.append(["memory / Value*Value node", w.label, w.missing or f"{b:.0f} B", "", less])
+        report.rows.append(
+            ["memory / Value*Value node", w.label, w.missing or f"{b:.0f} B", "", less]
+        )
         if w.note and not w.missing:
             report.notes.append(f"memory, {w.label}: {w.note}")
     mine = per_node["chainrule"]
@@ -198,40 +263,54 @@ def _memory_task(report: Report, config: Dict[str, Any]) -> None:
     for name, found in report.garbage.items():
         report.rows.append(["cyclic garbage, graph dropped", name, f"{found} objects", "", ""])
     cyclic = sum(found for name, found in report.garbage.items() if name.startswith("chainrule"))
-    report.target("no cyclic garbage from chainrule graphs", cyclic, cyclic == 0, f"{cyclic} objects")
+    report.target(
+        "no cyclic garbage from chainrule graphs", cyclic, cyclic == 0, f"{cyclic} objects"
+    )
 
 
-def run(config: Dict[str, Any]) -> Dict[str, Any]:
+def run(config: dict[str, Any]) -> dict[str, Any]:
     """Every task; returns the table rows, notes and targets (and the raw timings)."""
     report = Report()
     for task in (_mlp_task, _chain_task, _cnn_task, _memory_task):
         task(report, config)
     return {
-        "config": {**config, "python": platform.python_version(), "machine": platform.machine(),
-                   "cpus": os.cpu_count(), "clock": "process CPU time"},
-        "notes": report.notes, "header": HEADER, "rows": report.rows, "targets": report.targets,
+        "config": {
+            **config,
+            "python": platform.python_version(),
+            "machine": platform.machine(),
+            "cpus": os.cpu_count(),
+            "clock": "process CPU time",
+        },
+        "notes": report.notes,
+        "header": HEADER,
+        "rows": report.rows,
+        "targets": report.targets,
         "timings": report.timings,
     }
 
 
-def main(argv: Optional[List[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--quick", action="store_true", help="fewer rounds: about 80 s")
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     args = parser.parse_args(argv)
     config = {**(QUICK if args.quick else FULL), "quick": args.quick}
     report = run(config)
     c = report["config"]
-    print(f"chainrule benchmarks ({'quick' if args.quick else 'full'}): Python {c['python']}, "
-          f"{c['cpus']} CPUs, one process per engine, medians of {c['rounds']} interleaved rounds "
-          f"of {c['clock']}")
+    print(
+        f"chainrule benchmarks ({'quick' if args.quick else 'full'}): Python {c['python']}, "
+        f"{c['cpus']} CPUs, one process per engine, medians of {c['rounds']} interleaved rounds "
+        f"of {c['clock']}"
+    )
     for note in report["notes"]:
         print(f"  {note}")
     print()
     print(table(report["rows"], report["header"]))
     print("\ntargets:")
     for t in report["targets"]:
-        print(f"  [{ {True: 'met', False: 'MISSED', None: 'n/a'}[t['met']] }] {t['target']}: {t['shown']}")
+        print(f"  [{VERDICTS[t['met']]}] {t['target']}: {t['shown']}")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(report, f, indent=2, default=str)

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Callable
 from operator import mul
-from typing import Any, Callable, Dict, List, Tuple
+from typing import Any
 
 SHAPES = [(1, 4, 3, 8), (4, 8, 3, 6)]  # conv layers: in, out, kernel, input side
 BATCH, LR = 100, 0.05
-Params = List[Tuple[List[List[float]], List[float]]]  # per layer: (one flat row per unit, biases)
-Setup = Tuple[Params, list, list]
+Params = list[tuple[list[list[float]], list[float]]]  # per layer: (one flat row per unit, biases)
+Setup = tuple[Params, list, list]
 
 
 def cnn_setup() -> Setup:
@@ -32,7 +33,7 @@ def cnn_setup() -> Setup:
     return params, X[:BATCH], y[:BATCH]
 
 
-def _fields(channels: int, side: int, k: int) -> List[List[int]]:
+def _fields(channels: int, side: int, k: int) -> list[list[int]]:
     """For each output position of a valid k x k convolution, the flat input indices it reads,
     in [channel][row][column] order (the weights' order)."""
     out = side - k + 1
@@ -116,7 +117,7 @@ def handwritten_step(params: Params, X: list, Y: list) -> float:
     return total / n
 
 
-def _flat(params: Params) -> List[float]:
+def _flat(params: Params) -> list[float]:
     return [p for rows, biases in params for w, b in zip(rows, biases) for p in (*w, b)]
 
 
@@ -215,7 +216,7 @@ def torch_batched_step(torch: Any, setup: Setup) -> Callable[[], float]:
     return step
 
 
-def builders(load_torch: Callable[[], Any]) -> Dict[str, Callable[[int, Setup], tuple]]:
+def builders(load_torch: Callable[[], Any]) -> dict[str, Callable[[int, Setup], tuple]]:
     """tasks.BUILDERS["cnn"]: each engine's (run, label, note); load_torch raises tasks.Missing."""
 
     def handwritten(size: int, setup: Setup) -> tuple:
@@ -235,5 +236,9 @@ def builders(load_torch: Callable[[], Any]) -> Dict[str, Callable[[int, Setup], 
         label = f"pytorch {torch.__version__} batched"
         return torch_batched_step(torch, setup), label, "one thread"
 
-    return {"handwritten": handwritten, "chainrule nn": chainrule, "pytorch": torch_scalar,
-            "pytorch batched": torch_batched}
+    return {
+        "handwritten": handwritten,
+        "chainrule nn": chainrule,
+        "pytorch": torch_scalar,
+        "pytorch batched": torch_batched,
+    }

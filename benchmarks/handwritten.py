@@ -7,14 +7,15 @@ handwritten time" is the price of automatic differentiation in pure Python.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from operator import add, mul
-from typing import List, Sequence, Tuple
 
-Layer = Tuple[List[List[float]], List[float]]  # (weights: one row per neuron, biases)
+Layer = tuple[list[list[float]], list[float]]  # (weights: one row per neuron, biases)
 
 
-def mlp_step(layers: List[Layer], X: Sequence[Sequence[float]], Y: Sequence[float],
-             lr: float, alpha: float) -> float:
+def mlp_step(
+    layers: list[Layer], X: Sequence[Sequence[float]], Y: Sequence[float], lr: float, alpha: float
+) -> float:
     """One SGD step of an MLP (ReLU hidden layers, linear output) on the loss
     mean(relu(1 - y s)) + alpha * sum(p^2); updates `layers` in place, returns the loss."""
     n, last = len(X), len(layers) - 1
@@ -52,12 +53,12 @@ def mlp_step(layers: List[Layer], X: Sequence[Sequence[float]], Y: Sequence[floa
     return data_loss / n + alpha * square_sum
 
 
-def chain(n: int, x: float = 0.5, w: float = 0.9, c: float = 0.3) -> Tuple[float, float, float]:
+def chain(n: int, x: float = 0.5, w: float = 0.9, c: float = 0.3) -> tuple[float, float, float]:
     """n mixed ops, repeating x -> exp(tanh(x * w + c)), forward then backward.
 
     Returns (output, d output / d x, d output / d w).
     """
-    saved: List[Tuple[float, float, float]] = []
+    saved: list[tuple[float, float, float]] = []
     for _ in range(n // 4):
         t = math.tanh(x * w + c)
         e = math.exp(t)
@@ -65,9 +66,9 @@ def chain(n: int, x: float = 0.5, w: float = 0.9, c: float = 0.3) -> Tuple[float
         x = e
     g, g_w = 1.0, 0.0
     for x_in, t, e in reversed(saved):
-        g = g * e              # exp: d/dt = e^t
+        g = g * e  # exp: d/dt = e^t
         g = g * (1.0 - t * t)  # tanh: d/du = 1 - tanh(u)^2; + c passes g through
-        g_w += g * x_in        # x * w: d/dw = x, d/dx = w
+        g_w += g * x_in  # x * w: d/dw = x, d/dx = w
         g = g * w
     return x, g, g_w
 
@@ -82,7 +83,9 @@ class _Link:
         self.value, self.local, self.prev = value, local, prev
 
 
-def linked_chain(n: int, x: float = 0.5, w: float = 0.9, c: float = 0.3) -> Tuple[float, float, float]:
+def linked_chain(
+    n: int, x: float = 0.5, w: float = 0.9, c: float = 0.3
+) -> tuple[float, float, float]:
     """chain() keeping a graph: one three-slot object per op, walked back for the gradient.
 
     The least a pure-Python graph can hold per op, so its cost as n grows is what CPython

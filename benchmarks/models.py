@@ -7,9 +7,10 @@ compare the same work.
 from __future__ import annotations
 
 import random
-from typing import Any, Callable, List, Sequence, Tuple
+from collections.abc import Callable, Sequence
+from typing import Any
 
-Weights = List[List[Tuple[List[float], float]]]  # [layer][neuron] = (weights, bias)
+Weights = list[list[tuple[list[float], float]]]  # [layer][neuron] = (weights, bias)
 
 
 def init_weights(nin: int, nouts: Sequence[int], seed: int = 0) -> Weights:
@@ -41,5 +42,5 @@ class OpsMLP:
             x = outs
         return x[0]
 
-    def parameters(self) -> List[Any]:
+    def parameters(self) -> list[Any]:
         return [p for layer in self.layers for ws, b in layer for p in (*ws, b)]

@@ -13,16 +13,19 @@ from __future__ import annotations
 
 import math
 import statistics
-from typing import Any, Dict, List, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from .worker import Worker
 
 
-def measure(workers: Sequence[Worker], reference: str, rounds: int, seconds: float) -> Dict[str, Any]:
+def measure(
+    workers: Sequence[Worker], reference: str, rounds: int, seconds: float
+) -> dict[str, Any]:
     """For each installed engine, by key: its warm-up result, median seconds per call and
     median ratio to the reference (the worker whose key is `reference`)."""
     live = [w for w in workers if w.missing is None]
-    results: Dict[str, Dict[str, Any]] = {}
+    results: dict[str, dict[str, Any]] = {}
     for w in live:
         checked, first = w.ask("call")
         reps = max(1, round(seconds / max(first, 1e-9)))
@@ -64,7 +67,7 @@ def human_time(seconds: float) -> str:
     return f"{seconds / 1e-9:.3g} ns"
 
 
-def table(rows: List[Sequence[str]], header: Sequence[str]) -> str:
+def table(rows: list[Sequence[str]], header: Sequence[str]) -> str:
     """Plain-text table, left-aligned text, columns sized to fit (Markdown-compatible)."""
     widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
 

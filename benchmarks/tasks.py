@@ -13,13 +13,14 @@ from __future__ import annotations
 import gc
 import importlib
 import time
-from typing import Any, Callable, Dict, List, Sequence, Tuple
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from . import cnn, handwritten, memory
 from .models import OpsMLP, Weights, init_weights
 
 NIN, NOUTS, POINTS, LR, ALPHA = 2, [16, 16, 1], 100, 0.05, 1e-4
-Built = Tuple[Callable[[], Any], str, str]  # (run, engine label, note)
+Built = tuple[Callable[[], Any], str, str]  # (run, engine label, note)
 
 
 class Missing(Exception):
@@ -48,7 +49,7 @@ def _load(params: Sequence[Any], weights: Weights) -> None:
         p.data = value
 
 
-Setup = Tuple[Weights, list, list]  # (weights, X, Y): the MLP task's starting point
+Setup = tuple[Weights, list, list]  # (weights, X, Y): the MLP task's starting point
 
 
 def mlp_setup() -> Setup:
@@ -118,7 +119,9 @@ def _mlp_chainrule_compiled(size: int, setup: Setup) -> Built:
     return step, "chainrule nn, compiled", f"traced, generated and compiled once in {seconds:.2f} s"
 
 
-def _ops_step(model: Any, params: List[Any], X: list, Y: list, zero: Callable, update: Callable) -> Callable:
+def _ops_step(
+    model: Any, params: list[Any], X: list, Y: list, zero: Callable, update: Callable
+) -> Callable:
     """micrograd's demo step, op for op, for any engine with micrograd's Value API."""
 
     def step() -> float:
@@ -135,12 +138,12 @@ def _ops_step(model: Any, params: List[Any], X: list, Y: list, zero: Callable, u
     return step
 
 
-def _zero_floats(params: List[Any]) -> None:
+def _zero_floats(params: list[Any]) -> None:
     for p in params:
         p.grad = 0.0
 
 
-def _sgd_floats(params: List[Any]) -> None:
+def _sgd_floats(params: list[Any]) -> None:
     for p in params:
         p.data -= LR * p.grad
 
@@ -150,7 +153,11 @@ def _mlp_chainrule_ops(size: int, setup: Setup) -> Built:
 
     weights, X, Y = setup
     model = OpsMLP(weights, Value)
-    return _ops_step(model, model.parameters(), X, Y, _zero_floats, _sgd_floats), "chainrule ops", ""
+    return (
+        _ops_step(model, model.parameters(), X, Y, _zero_floats, _sgd_floats),
+        "chainrule ops",
+        "",
+    )
 
 
 def _mlp_micrograd(size: int, setup: Setup) -> Built:
@@ -166,17 +173,21 @@ def _mlp_torch(size: int, setup: Setup) -> Built:
     torch = _torch()
     weights, X, Y = setup
 
-    def zero(params: List[Any]) -> None:
+    def zero(params: list[Any]) -> None:
         for p in params:
             p.grad = None
 
-    def update(params: List[Any]) -> None:
+    def update(params: list[Any]) -> None:
         with torch.no_grad():
             for p in params:
                 p -= LR * p.grad
 
     model = OpsMLP(weights, _tensor_maker(torch))
-    return _ops_step(model, model.parameters(), X, Y, zero, update), f"pytorch {torch.__version__} 0-d", ""
+    return (
+        _ops_step(model, model.parameters(), X, Y, zero, update),
+        f"pytorch {torch.__version__} 0-d",
+        "",
+    )
 
 
 def _tensor_maker(torch: Any) -> Callable[[float], Any]:
@@ -302,7 +313,7 @@ def _memory_torch(size: int, setup: None) -> Built:
     return (lambda: memory.rss_bytes_per_node(make)), f"pytorch {torch.__version__} 0-d", note
 
 
-BUILDERS: Dict[str, Dict[str, Callable[[int, Any], Built]]] = {
+BUILDERS: dict[str, dict[str, Callable[[int, Any], Built]]] = {
     "mlp": {
         "handwritten": _mlp_handwritten,
         "chainrule nn": _mlp_chainrule_nn,
@@ -316,11 +327,18 @@ BUILDERS: Dict[str, Dict[str, Callable[[int, Any], Built]]] = {
         "chainrule": _chain_chainrule,
         "chainrule, compiled": _chain_compiled,
         "chainrule, collector off": _chain_chainrule_collector_off,
-        **{f"{engine}, {process}": _chain_in(process, engine)
-           for engine in ("chainrule", "linked list") for process in ("bare process", "plotting session")},
+        **{
+            f"{engine}, {process}": _chain_in(process, engine)
+            for engine in ("chainrule", "linked list")
+            for process in ("bare process", "plotting session")
+        },
         "pytorch": _chain_torch,
     },
-    "memory": {"chainrule": _memory_chainrule, "micrograd": _memory_micrograd, "pytorch": _memory_torch},
+    "memory": {
+        "chainrule": _memory_chainrule,
+        "micrograd": _memory_micrograd,
+        "pytorch": _memory_torch,
+    },
     "cnn": cnn.builders(_torch),
 }
 

@@ -12,7 +12,7 @@ import gc
 import multiprocessing
 import time
 import traceback
-from typing import Any, Optional
+from typing import Any
 
 from . import memory, tasks
 
@@ -62,16 +62,18 @@ def _answer(run: Any, command: str, arg: Any) -> Any:
 class Worker:
     """The runner's handle on one worker process; `label` and `note` come from the worker."""
 
-    def __init__(self, task: str, engine: str, size: int = 0, key: Optional[str] = None,
-                 setup: Any = None) -> None:
+    def __init__(
+        self, task: str, engine: str, size: int = 0, key: str | None = None, setup: Any = None
+    ) -> None:
         context = multiprocessing.get_context("spawn")  # a fresh interpreter, no shared heap
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child, task, engine, size, setup),
-                                       daemon=True)
+        self.process = context.Process(
+            target=_serve, args=(child, task, engine, size, setup), daemon=True
+        )
         self.process.start()
         child.close()
         self.name = f"{task}/{engine}" + (f" N={size:,}" if size else "")
-        self.missing: Optional[str] = None
+        self.missing: str | None = None
         self.label, self.note = engine, ""
         try:
             self.label, self.note = self._reply()

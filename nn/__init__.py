@@ -23,7 +23,24 @@ from .train import History, fit
 register_library(__name__)  # detect_anomaly names the user's line, not a line inside nn
 
 __all__ = [
-    "Module", "Neuron", "Layer", "MLP", "fit", "History", "losses", "optim", "data", "plot",
-    "Linear", "ReLU", "Tanh", "Sigmoid", "Flatten", "Sequential", "Conv2d", "MaxPool2d",
-    "to_torch", "from_torch",
+    "Module",
+    "Neuron",
+    "Layer",
+    "MLP",
+    "fit",
+    "History",
+    "losses",
+    "optim",
+    "data",
+    "plot",
+    "Linear",
+    "ReLU",
+    "Tanh",
+    "Sigmoid",
+    "Flatten",
+    "Sequential",
+    "Conv2d",
+    "MaxPool2d",
+    "to_torch",
+    "from_torch",
 ]

@@ -6,7 +6,7 @@ PyTorch is imported only inside these functions, and is never a dependency of ch
 
 from __future__ import annotations
 
-from typing import Any, List
+from typing import Any
 
 from autograd import Value
 
@@ -30,7 +30,7 @@ def _import_torch() -> Any:
     return torch
 
 
-def _copy_in(tensor: Any, values: List[List[Value]], torch: Any) -> None:
+def _copy_in(tensor: Any, values: list[list[Value]], torch: Any) -> None:
     """Write rows of Values into a torch parameter of the same number of elements."""
     flat = [v.data for row in values for v in row]
     with torch.no_grad():
@@ -82,11 +82,11 @@ def to_torch(module: Module) -> Any:
     )
 
 
-def _as_stages(module: Module) -> List[Stage]:
+def _as_stages(module: Module) -> list[Stage]:
     """An MLP, Layer or Neuron as Linear and activation stages sharing its weight Values."""
     if isinstance(module, MLP):
         return [s for layer in module.layers for s in _as_stages(layer)]
-    neurons: List[Neuron] = module.neurons if isinstance(module, Layer) else [module]  # type: ignore
+    neurons: list[Neuron] = module.neurons if isinstance(module, Layer) else [module]  # type: ignore
     linear = Linear._of([n.w for n in neurons], [n.b for n in neurons])
     act = _ACTIVATIONS.get(neurons[0].activation)
     return [linear] if act is None else [linear, act()]
@@ -99,11 +99,11 @@ def from_torch(torch_module: Any) -> Module:
     return _from(torch_module, torch, "the model")
 
 
-def _floats(tensor: Any) -> List[float]:
+def _floats(tensor: Any) -> list[float]:
     return tensor.detach().double().reshape(-1).tolist()
 
 
-def _rows(flat: List[float], n: int) -> List[List[Value]]:
+def _rows(flat: list[float], n: int) -> list[list[Value]]:
     size = len(flat) // n
     return [[Value(x) for x in flat[i * size : (i + 1) * size]] for i in range(n)]
 

@@ -14,11 +14,10 @@ import os
 import shutil
 import sys
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
 
 import autograd
-from autograd.expr import FUNCTIONS, ExprError, build, parse_assignments
 from autograd import Value, compile_graph, stepper, text_graph
+from autograd.expr import FUNCTIONS, ExprError, build, parse_assignments
 from autograd.viz import DEFAULT_MAX_NODES, FORMATS, INSTALL_HINT, RANKDIRS, render, to_svg
 
 from . import data, optim, plot
@@ -41,7 +40,8 @@ def _positive_int(text: str) -> int:
         n = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"expected a positive whole number, got {text!r}") from None
+            f"expected a positive whole number, got {text!r}"
+        ) from None
     if n < 1:
         raise argparse.ArgumentTypeError(f"expected a positive whole number, got {n}")
     return n
@@ -49,61 +49,111 @@ def _positive_int(text: str) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog=PROG, description="chainrule: scalar reverse-mode autodiff you can see.",
+        prog=PROG,
+        description="chainrule: scalar reverse-mode autodiff you can see.",
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {autograd.__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     graph = commands.add_parser(
-        "graph", help="draw an expression's computation graph with its gradients",
+        "graph",
+        help="draw an expression's computation graph with its gradients",
         description="Build EXPRESSION at the --at point, run backward and draw the graph.",
         epilog=(
             f"EXPRESSION uses numbers, variables, + - * / ** and the functions "
             f"{' '.join(FUNCTIONS)}; it is parsed, never executed. Start an expression that "
             f"begins with '-' with a space: \" -x*y\".  Example: "
-            f"{PROG} graph \"tanh(x*w + b)\" --at x=1,w=-3,b=2 -o graph.svg"
+            f'{PROG} graph "tanh(x*w + b)" --at x=1,w=-3,b=2 -o graph.svg'
         ),
     )
     graph.add_argument("expression", metavar="EXPRESSION", help='e.g. "tanh(x*w + b)"')
-    graph.add_argument("--at", action="append", default=[], metavar="NAME=NUMBER[,...]",
-                       help="values of the variables, e.g. x=1,w=-3,b=2 (may be repeated)")
-    graph.add_argument("-o", "--output", default="-", metavar="PATH",
-                       help="file to write (.svg .png .pdf .dot), or - for stdout (default)")
-    graph.add_argument("--format", choices=FORMATS,
-                       help="output format (default: from the file extension; svg for stdout)")
-    graph.add_argument("--rankdir", choices=RANKDIRS, default="LR",
-                       help="layout direction (default: LR, left to right)")
-    graph.add_argument("--flow", action="store_true",
-                       help="label each edge with the gradient that flowed back along it")
-    graph.add_argument("--no-grad", dest="show_grad", action="store_false",
-                       help="leave gradients out of the value boxes")
-    graph.add_argument("--code", action="store_true",
-                       help="print the forward and backward as Python (autograd.compile) instead")
-    graph.add_argument("--max-nodes", type=_positive_int, default=DEFAULT_MAX_NODES, metavar="N",
-                       help=f"refuse graphs with more value nodes (default: {DEFAULT_MAX_NODES})")
-    graph.add_argument("--steps", action="store_true",
-                       help="write the backward pass as an HTML page to step through "
-                            "(Prev / Next / Play), e.g. -o steps.html")
-    graph.add_argument("--text", action="store_true",
-                       help="print the graph as an indented text tree instead of a picture "
-                            "(needs no Graphviz; --no-grad and --max-nodes apply)")
+    graph.add_argument(
+        "--at",
+        action="append",
+        default=[],
+        metavar="NAME=NUMBER[,...]",
+        help="values of the variables, e.g. x=1,w=-3,b=2 (may be repeated)",
+    )
+    graph.add_argument(
+        "-o",
+        "--output",
+        default="-",
+        metavar="PATH",
+        help="file to write (.svg .png .pdf .dot), or - for stdout (default)",
+    )
+    graph.add_argument(
+        "--format",
+        choices=FORMATS,
+        help="output format (default: from the file extension; svg for stdout)",
+    )
+    graph.add_argument(
+        "--rankdir",
+        choices=RANKDIRS,
+        default="LR",
+        help="layout direction (default: LR, left to right)",
+    )
+    graph.add_argument(
+        "--flow",
+        action="store_true",
+        help="label each edge with the gradient that flowed back along it",
+    )
+    graph.add_argument(
+        "--no-grad",
+        dest="show_grad",
+        action="store_false",
+        help="leave gradients out of the value boxes",
+    )
+    graph.add_argument(
+        "--code",
+        action="store_true",
+        help="print the forward and backward as Python (autograd.compile) instead",
+    )
+    graph.add_argument(
+        "--max-nodes",
+        type=_positive_int,
+        default=DEFAULT_MAX_NODES,
+        metavar="N",
+        help=f"refuse graphs with more value nodes (default: {DEFAULT_MAX_NODES})",
+    )
+    graph.add_argument(
+        "--steps",
+        action="store_true",
+        help="write the backward pass as an HTML page to step through "
+        "(Prev / Next / Play), e.g. -o steps.html",
+    )
+    graph.add_argument(
+        "--text",
+        action="store_true",
+        help="print the graph as an indented text tree instead of a picture "
+        "(needs no Graphviz; --no-grad and --max-nodes apply)",
+    )
     graph.set_defaults(run=_graph)
 
     demo = commands.add_parser(
-        "demo", help="train a small classifier on two moons and draw the results",
+        "demo",
+        help="train a small classifier on two moons and draw the results",
         description="Train an MLP on two moons; write decision_boundary.png, loss.png and "
-                    "neuron.svg.",
+        "neuron.svg.",
     )
-    demo.add_argument("--out", default="chainrule-demo", metavar="DIR",
-                      help="directory for the pictures (default: ./chainrule-demo)")
-    demo.add_argument("--epochs", type=_positive_int, default=100, metavar="N",
-                      help="training epochs (default: 100)")
+    demo.add_argument(
+        "--out",
+        default="chainrule-demo",
+        metavar="DIR",
+        help="directory for the pictures (default: ./chainrule-demo)",
+    )
+    demo.add_argument(
+        "--epochs",
+        type=_positive_int,
+        default=100,
+        metavar="N",
+        help="training epochs (default: 100)",
+    )
     demo.add_argument("--quiet", action="store_true", help="no progress bar")
     demo.set_defaults(run=_demo)
     return parser
 
 
-def _format_of(output: str, requested: Optional[str]) -> str:
+def _format_of(output: str, requested: str | None) -> str:
     if requested:
         return requested
     if output == "-":
@@ -112,7 +162,8 @@ def _format_of(output: str, requested: Optional[str]) -> str:
     if suffix not in FORMATS:
         raise _Failure(
             f"cannot tell the format of {output!r} from its extension; "
-            f"use .svg .png .pdf .dot or --format", 2,
+            f"use .svg .png .pdf .dot or --format",
+            2,
         )
     return suffix
 
@@ -133,9 +184,9 @@ def _build(args: argparse.Namespace) -> Value:
     return _build_with_leaves(args)[0]
 
 
-def _build_with_leaves(args: argparse.Namespace) -> Tuple[Value, Dict[str, Value]]:
+def _build_with_leaves(args: argparse.Namespace) -> tuple[Value, dict[str, Value]]:
     try:
-        variables: Dict[str, float] = {}
+        variables: dict[str, float] = {}
         for text in args.at:
             parse_assignments(text, into=variables)
         return build(args.expression, variables)
@@ -203,8 +254,14 @@ def _graph(args: argparse.Namespace) -> int:
     out = _build(args)
     out.backward()
     try:
-        data = render(out, fmt, rankdir=args.rankdir, show_grad=args.show_grad,
-                      show_flow=args.flow, max_nodes=args.max_nodes)
+        data = render(
+            out,
+            fmt,
+            rankdir=args.rankdir,
+            show_grad=args.show_grad,
+            show_flow=args.flow,
+            max_nodes=args.max_nodes,
+        )
     except ValueError as e:  # over the node cap
         raise _Failure(str(e), 2) from None
     except RuntimeError as e:  # no Graphviz, or dot failed
@@ -224,10 +281,13 @@ def _demo(args: argparse.Namespace) -> int:
     X, y = data.moons(100, noise=0.1, seed=1)
     model = MLP(2, [16, 16, 1], seed=0)
     optimizer = optim.Adam(model.parameters(), lr=0.05)
-    history = fit(model, X, y, loss="hinge", optimizer=optimizer,
-                     epochs=args.epochs, quiet=args.quiet)
-    print(f"accuracy {history.accuracy[-1]:.1%} after {args.epochs} epochs "
-          f"(final loss {history.loss[-1]:.4f})")
+    history = fit(
+        model, X, y, loss="hinge", optimizer=optimizer, epochs=args.epochs, quiet=args.quiet
+    )
+    print(
+        f"accuracy {history.accuracy[-1]:.1%} after {args.epochs} epochs "
+        f"(final loss {history.loss[-1]:.4f})"
+    )
 
     out = Path(args.out)
     try:
@@ -246,7 +306,7 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     """Run the `chainrule` command with argv (default: sys.argv[1:]); return the exit status."""
     parser = _parser()
     try:

@@ -14,7 +14,8 @@ step is traced again for each new set of targets instead, which is correct but s
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List, Sequence, Tuple
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from autograd import Compiled, Value, compile_graph, dot, topological_order
 
@@ -24,9 +25,11 @@ FROZEN_BY_PREDICTIONS = ("bce_with_logits", "binary_cross_entropy", "cross_entro
 def check_loss(loss: Any) -> None:
     """Refuse a loss whose graph changes with the predictions: compiled, it would be wrong."""
     if isinstance(loss, str) and loss in FROZEN_BY_PREDICTIONS:
-        raise ValueError(f"fit(compile=True) cannot compile loss={loss!r}: its graph depends on "
-                         f"the predictions' values (it branches on them), so a step traced once "
-                         f"would be wrong later; use compile=False, or mse, sse or hinge")
+        raise ValueError(
+            f"fit(compile=True) cannot compile loss={loss!r}: its graph depends on "
+            f"the predictions' values (it branches on them), so a step traced once "
+            f"would be wrong later; use compile=False, or mse, sse or hinge"
+        )
 
 
 def _as_values(target: Any) -> Any:
@@ -36,11 +39,11 @@ def _as_values(target: Any) -> Any:
     return Value(target)
 
 
-def _flat(xs: Sequence[Any]) -> List[Any]:
+def _flat(xs: Sequence[Any]) -> list[Any]:
     return [v for x in xs for v in (x if isinstance(x, list) else [x])]
 
 
-def _key(targets: Sequence[Any]) -> Tuple[Any, ...]:
+def _key(targets: Sequence[Any]) -> tuple[Any, ...]:
     return tuple(tuple(t) if isinstance(t, list) else t for t in targets)
 
 
@@ -48,14 +51,15 @@ class CompiledSteps:
     """fit's step for a batch: (predictions as floats, objective) after setting each
     parameter's .grad, as backward() would after zero_grad()."""
 
-    def __init__(self, model: Any, X: List[list], targets: list, task: Any, params: List[Value],
-                 l2: float) -> None:
+    def __init__(
+        self, model: Any, X: list[list], targets: list, task: Any, params: list[Value], l2: float
+    ) -> None:
         self.model, self.targets, self.task = model, targets, task
         self.X = [[float(v) for v in x] for x in X]
         self.params, self.l2 = params, l2
-        self.steps: Dict[Any, Tuple[Compiled, List[Any], bool]] = {}
+        self.steps: dict[Any, tuple[Compiled, list[Any], bool]] = {}
 
-    def _trace(self, batch: List[int]) -> Tuple[Compiled, List[Any], bool]:
+    def _trace(self, batch: list[int]) -> tuple[Compiled, list[Any], bool]:
         """Trace the step on this batch: (code, each prediction's shape, whether the
         targets are inputs of the code or were read as numbers by the loss)."""
         xs = [[Value(v) for v in self.X[i]] for i in batch]
@@ -69,11 +73,12 @@ class CompiledSteps:
         as_inputs = all(t in graph for t in _flat(targets))
         data = _flat(xs) + (_flat(targets) if as_inputs else [])
         shapes = [len(p) if isinstance(p, list) else None for p in preds]
-        code = compile_graph(objective, self.params, data=data, extras=_flat(preds),
-                             title="training step")
+        code = compile_graph(
+            objective, self.params, data=data, extras=_flat(preds), title="training step"
+        )
         return code, shapes, as_inputs
 
-    def __call__(self, batch: List[int]) -> Tuple[List[Any], float]:
+    def __call__(self, batch: list[int]) -> tuple[list[Any], float]:
         targets = [self.targets[i] for i in batch]
         entry = self.steps.get(len(batch))
         if entry is not None and not entry[2]:  # the loss reads targets as numbers
@@ -93,22 +98,22 @@ class CompiledSteps:
         return _shaped(flat_preds, shapes), value
 
 
-def _placeholders(shapes: List[Any]) -> List[Any]:
+def _placeholders(shapes: list[Any]) -> list[Any]:
     """Predictions of the right shapes for task.prepare, which reads only their shape."""
     return [0.0 if k is None else [0.0] * k for k in shapes]
 
 
-def _shaped(flat: List[float], shapes: List[Any]) -> List[Any]:
-    out: List[Any] = []
+def _shaped(flat: list[float], shapes: list[Any]) -> list[Any]:
+    out: list[Any] = []
     k = 0
     for n in shapes:
         if n is None:
             out.append(flat[k])
             k += 1
         else:
-            out.append(flat[k:k + n])
+            out.append(flat[k : k + n])
             k += n
     return out
 
 
-StepFn = Callable[[List[int]], Tuple[List[Any], float]]
+StepFn = Callable[[list[int]], tuple[list[Any], float]]

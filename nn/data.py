@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import math
 import random
-from typing import List, Optional, Tuple
 
-Dataset = Tuple[List[List[float]], List[int]]
+Dataset = tuple[list[list[float]], list[int]]
 
 
 def _check(n: int, noise: float, minimum: int = 1) -> None:
@@ -19,13 +18,13 @@ def _check(n: int, noise: float, minimum: int = 1) -> None:
         raise ValueError(f"noise must be >= 0 (a standard deviation), got {noise!r}")
 
 
-def linspace(start: float, stop: float, n: int, endpoint: bool = True) -> List[float]:
+def linspace(start: float, stop: float, n: int, endpoint: bool = True) -> list[float]:
     """n evenly spaced numbers from start to stop, as numpy.linspace."""
     steps = (n - 1 if endpoint else n) or 1
     return [start + (stop - start) * i / steps for i in range(n)]
 
 
-def _finish(points: List[Tuple[float, float, int]], noise: float, rng: random.Random) -> Dataset:
+def _finish(points: list[tuple[float, float, int]], noise: float, rng: random.Random) -> Dataset:
     """Shuffle (as scikit-learn does), then add Gaussian noise to each coordinate."""
     rng.shuffle(points)
     X = [[x1 + rng.gauss(0.0, noise), x2 + rng.gauss(0.0, noise)] for x1, x2, _ in points]
@@ -38,7 +37,7 @@ def xor() -> Dataset:
     return X, [0, 1, 1, 0]
 
 
-def moons(n: int = 100, noise: float = 0.1, seed: Optional[int] = None) -> Dataset:
+def moons(n: int = 100, noise: float = 0.1, seed: int | None = None) -> Dataset:
     """Two interleaving half circles (scikit-learn's make_moons): n // 2 points of class 0
     on the upper moon, the rest of class 1 on the lower one, with Gaussian noise."""
     _check(n, noise)
@@ -49,14 +48,20 @@ def moons(n: int = 100, noise: float = 0.1, seed: Optional[int] = None) -> Datas
     return _finish(outer + inner, noise, rng)
 
 
-def circles(n: int = 100, noise: float = 0.1, factor: float = 0.5, seed: Optional[int] = None) -> Dataset:
+def circles(
+    n: int = 100, noise: float = 0.1, factor: float = 0.5, seed: int | None = None
+) -> Dataset:
     """A circle of radius 1 (class 0) around one of radius `factor` (class 1), as make_circles."""
     _check(n, noise)
     if not 0.0 <= factor < 1.0:
-        raise ValueError(f"factor is the inner radius over the outer one and must be in [0, 1), got {factor!r}")
+        raise ValueError(
+            f"factor is the inner radius over the outer one and must be in [0, 1), got {factor!r}"
+        )
     rng = random.Random(seed)
     n_out = n // 2
-    outer = [(math.cos(t), math.sin(t), 0) for t in linspace(0.0, 2 * math.pi, n_out, endpoint=False)]
+    outer = [
+        (math.cos(t), math.sin(t), 0) for t in linspace(0.0, 2 * math.pi, n_out, endpoint=False)
+    ]
     inner = [
         (factor * math.cos(t), factor * math.sin(t), 1)
         for t in linspace(0.0, 2 * math.pi, n - n_out, endpoint=False)
@@ -64,7 +69,7 @@ def circles(n: int = 100, noise: float = 0.1, factor: float = 0.5, seed: Optiona
     return _finish(outer + inner, noise, rng)
 
 
-def spiral(n: int = 100, classes: int = 3, noise: float = 0.2, seed: Optional[int] = None) -> Dataset:
+def spiral(n: int = 100, classes: int = 3, noise: float = 0.2, seed: int | None = None) -> Dataset:
     """`classes` interleaved spiral arms (CS231n's dataset), n points in all, split as evenly
     as possible; `noise` perturbs each point's angle, in radians."""
     if isinstance(classes, bool) or not isinstance(classes, int) or classes < 1:
@@ -82,7 +87,7 @@ def spiral(n: int = 100, classes: int = 3, noise: float = 0.2, seed: Optional[in
     return [[x1, x2] for x1, x2, _ in points], [k for _, _, k in points]
 
 
-def digits() -> Tuple[List[List[List[List[float]]]], List[int]]:
+def digits() -> tuple[list[list[list[list[float]]]], list[int]]:
     """The 1,797 8x8 handwritten digits that scikit-learn ships (load_digits; no download):
     X[i] is an image [1][8][8] of floats in [0, 1] (the 0..16 grey levels over 16), y[i] in 0..9."""
     try:

@@ -7,7 +7,7 @@ the other stages of a stack live in sequential.py.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Tuple, Union
+from typing import Any
 
 from autograd import Value, dots, max_values
 
@@ -15,26 +15,26 @@ from .layers import Seed, check_size, seeded_rng
 from .module import state_fields
 from .sequential import Stage, Tensor, parse_array, shape_of, show_shape, uniform_init
 
-Pair = Union[int, Tuple[int, int]]
+Pair = int | tuple[int, int]
 
 
-def _pair(name: str, v: Any, minimum: int = 1) -> Tuple[int, int]:
+def _pair(name: str, v: Any, minimum: int = 1) -> tuple[int, int]:
     """An int or a pair of ints (height, width), as PyTorch accepts, checked >= minimum."""
     pair = tuple(v) if isinstance(v, (tuple, list)) else (v, v)
     if len(pair) != 2 or any(
         isinstance(n, bool) or not isinstance(n, int) or n < minimum for n in pair
     ):
         raise ValueError(f"{name} must be an int >= {minimum} or a pair of them, got {v!r}")
-    return pair  # type: ignore[return-value]
+    return pair
 
 
-def _show(pair: Tuple[int, int]) -> str:
+def _show(pair: tuple[int, int]) -> str:
     """As PyTorch prints a size: 3 when square, else (3, 2)."""
     return str(pair[0]) if pair[0] == pair[1] else str(pair)
 
 
 def _image(
-    x: Tensor, who: str, channels: Any, kernel: Tuple[int, int], pad: Tuple[int, int]
+    x: Tensor, who: str, channels: Any, kernel: tuple[int, int], pad: tuple[int, int]
 ) -> list:
     """x as a list of channels of equal-length rows, checked against the layer; ValueError
     naming the layer, the shape it expects and the shape it got."""
@@ -92,14 +92,14 @@ class Conv2d(Stage):
         fan_in = in_channels * self.kernel_size[0] * self.kernel_size[1]
         self.weight, self.bias = uniform_init(seeded_rng(seed), fan_in, out_channels, fan_in)
 
-    def _forward(self, x: Tensor) -> List[List[List[Value]]]:
+    def _forward(self, x: Tensor) -> list[list[list[Value]]]:
         (kh, kw), (sh, sw), (ph, pw) = self.kernel_size, self.stride, self.padding
         x = _image(x, self.name(), self.in_channels, self.kernel_size, self.padding)
         if ph or pw:
             x = _pad(x, ph, pw)
         height, width = len(x[0]), len(x[0][0])
         oh, ow = (height - kh) // sh + 1, (width - kw) // sw + 1
-        out: List[List[List[Any]]] = [
+        out: list[list[list[Any]]] = [
             [[None] * ow for _ in range(oh)] for _ in range(self.out_channels)
         ]
         filters, biases = self.weight, self.bias
@@ -119,13 +119,13 @@ class Conv2d(Stage):
                     out[o][i][j] = node
         return out
 
-    def parameters(self) -> List[Value]:
+    def parameters(self) -> list[Value]:
         return [p for w, b in zip(self.weight, self.bias) for p in (*w, b)]
 
-    def _shape(self) -> List[int]:
+    def _shape(self) -> list[int]:
         return [self.out_channels, self.in_channels, *self.kernel_size]
 
-    def state_dict(self) -> Dict[str, Any]:
+    def state_dict(self) -> dict[str, Any]:
         """{"w": [out][in][kh][kw] floats (torch's weight), "b": [out] floats}."""
         _, cin, kh, kw = self._shape()
         w = [
@@ -137,14 +137,14 @@ class Conv2d(Stage):
         ]
         return {"w": w, "b": [b.data for b in self.bias]}
 
-    def _parse_state(self, state: Any, where: str) -> List[float]:
+    def _parse_state(self, state: Any, where: str) -> list[float]:
         w, b = state_fields(state, ["w", "b"], where)
         w = parse_array(w, self._shape(), where + "w")
         b = parse_array(b, [self.out_channels], where + "b")
         n = len(w) // self.out_channels
         return [x for o in range(self.out_channels) for x in (*w[o * n : (o + 1) * n], b[o])]
 
-    def _config(self) -> Dict[str, Any]:
+    def _config(self) -> dict[str, Any]:
         return {
             "kernel_size": list(self.kernel_size),
             "stride": list(self.stride),
@@ -171,11 +171,11 @@ class MaxPool2d(Stage):
     """The largest value of each window, channel by channel, as torch.nn.MaxPool2d; the
     gradient goes to the window's first largest pixel, as PyTorch's."""
 
-    def __init__(self, kernel_size: Pair, stride: Union[Pair, None] = None) -> None:
+    def __init__(self, kernel_size: Pair, stride: Pair | None = None) -> None:
         self.kernel_size = _pair("kernel_size", kernel_size)
         self.stride = self.kernel_size if stride is None else _pair("stride", stride)
 
-    def _forward(self, x: Tensor) -> List[List[List[Value]]]:
+    def _forward(self, x: Tensor) -> list[list[list[Value]]]:
         (kh, kw), (sh, sw) = self.kernel_size, self.stride
         x = _image(x, self.name(), "C", self.kernel_size, (0, 0))
         height, width = len(x[0]), len(x[0][0])
@@ -194,7 +194,7 @@ class MaxPool2d(Stage):
             out.append(rows)
         return out
 
-    def _config(self) -> Dict[str, Any]:
+    def _config(self) -> dict[str, Any]:
         return {"kernel_size": list(self.kernel_size), "stride": list(self.stride)}
 
     def __repr__(self) -> str:

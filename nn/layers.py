@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import math
 import random
-from typing import Any, Callable, Dict, List, Optional, Sequence, Union
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from autograd import Value, dot, dots
 
 from .module import Module, one_or_many, state_fields, state_list, state_number
 
-Seed = Union[int, random.Random, None]
-Input = Sequence[Union[Value, float]]
+Seed = int | random.Random | None
+Input = Sequence[Value | float]
 
 # the activation's Value method, or None for "linear" (the dot node is the output)
-ACTIVATIONS: Dict[str, Optional[Callable[[Value], Value]]] = {
+ACTIVATIONS: dict[str, Callable[[Value], Value] | None] = {
     "relu": Value.relu,
     "tanh": Value.tanh,
     "sigmoid": Value.sigmoid,
@@ -41,11 +42,12 @@ def check_size(name: str, n: object) -> None:
 
 
 def seeded_rng(seed: Seed) -> random.Random:
-    """A private generator: the same int seed gives the same weights; the global RNG is never used."""
+    """A private generator: the same int seed gives the same weights; the global RNG is never
+    used."""
     return seed if isinstance(seed, random.Random) else random.Random(seed)
 
 
-def _activation_config(module: Module) -> Dict[str, Any]:
+def _activation_config(module: Module) -> dict[str, Any]:
     """What a saved file must match besides shapes: the activation (Module._config)."""
     return {"activation": module.activation}  # type: ignore[attr-defined]
 
@@ -54,7 +56,9 @@ def _as_list(x: Input, nin: int, who: str) -> list:
     """The input as a list of nin items, listed once so every neuron can read it."""
     if type(x) is not list:
         if isinstance(x, (Value, int, float)):
-            raise TypeError(f"{who} expects a list of {nin} numbers or Values, got a single {type(x).__name__}")
+            raise TypeError(
+                f"{who} expects a list of {nin} numbers or Values, got a single {type(x).__name__}"
+            )
         x = list(x)
     if len(x) != nin:
         raise ValueError(f"{who} expects {nin} inputs, got {len(x)}")
@@ -84,18 +88,20 @@ class Neuron(Module):
         act = ACTIVATIONS[self.activation]
         return out if act is None else act(out)
 
-    def parameters(self) -> List[Value]:
+    def parameters(self) -> list[Value]:
         return self.w + [self.b]
 
-    def state_dict(self) -> Dict[str, Any]:
+    def state_dict(self) -> dict[str, Any]:
         """{"w": [nin floats], "b": float}."""
         return {"w": [p.data for p in self.w], "b": self.b.data}
 
-    def _parse_state(self, state: Any, where: str) -> List[float]:
+    def _parse_state(self, state: Any, where: str) -> list[float]:
         w, b = state_fields(state, ["w", "b"], where)
         w = state_list(w, where + "w")
         if len(w) != self.nin:
-            raise ValueError(f"{where or 'the neuron'} expects {self.nin} weights, but found {len(w)}")
+            raise ValueError(
+                f"{where or 'the neuron'} expects {self.nin} weights, but found {len(w)}"
+            )
         floats = [state_number(x, f"{where}w[{i}]") for i, x in enumerate(w)]
         return floats + [state_number(b, where + "b")]
 
@@ -116,26 +122,26 @@ class Layer(Module):
         self.nin, self.nout, self.activation = nin, nout, activation
         self.neurons = [Neuron(nin, activation, rng) for _ in range(nout)]
 
-    def __call__(self, x: Input) -> Union[Value, List[Value]]:
+    def __call__(self, x: Input) -> Value | list[Value]:
         return one_or_many(self._forward(_as_list(x, self.nin, "Layer")))
 
-    def _forward(self, x: list) -> List[Value]:
+    def _forward(self, x: list) -> list[Value]:
         """Each neuron's act(w . x + b), with x read once for the whole layer."""
         out = dots([n.w for n in self.neurons], x, [n.b for n in self.neurons])
         act = ACTIVATIONS[self.activation]
         return out if act is None else [act(v) for v in out]
 
-    def parameters(self) -> List[Value]:
+    def parameters(self) -> list[Value]:
         return [p for n in self.neurons for p in n.parameters()]
 
-    def state_dict(self) -> Dict[str, Any]:
+    def state_dict(self) -> dict[str, Any]:
         """{"w": nout rows of nin floats, "b": nout floats}: row i is neuron i."""
         return {
             "w": [[p.data for p in n.w] for n in self.neurons],
             "b": [n.b.data for n in self.neurons],
         }
 
-    def _parse_state(self, state: Any, where: str) -> List[float]:
+    def _parse_state(self, state: Any, where: str) -> list[float]:
         w, b = state_fields(state, ["w", "b"], where)
         name = where.rstrip(".") or "the layer"
         rows = state_list(w, where + "w")
@@ -143,13 +149,14 @@ class Layer(Module):
         if len(rows) != self.nout or cols != {self.nin}:
             found = f"{len(rows)}x{cols.pop()}" if len(cols) == 1 else f"{len(rows)} rows"
             raise ValueError(
-                f"{name} expects {self.nout}x{self.nin} weights ({self.nout} neurons x {self.nin} inputs), "
+                f"{name} expects {self.nout}x{self.nin} weights "
+                f"({self.nout} neurons x {self.nin} inputs), "
                 f"but found {found}"
             )
         b = state_list(b, where + "b")
         if len(b) != self.nout:
             raise ValueError(f"{name} expects {self.nout} biases, but found {len(b)}")
-        floats: List[float] = []
+        floats: list[float] = []
         for i, row in enumerate(rows):
             floats += [state_number(x, f"{where}w[{i}][{j}]") for j, x in enumerate(row)]
             floats.append(state_number(b[i], f"{where}b[{i}]"))
@@ -159,19 +166,26 @@ class Layer(Module):
 
     def __repr__(self) -> str:
         count = self.nout * (self.nin + 1)
-        return f"Layer({self.nin}, {self.nout}, activation={self.activation!r})  [{count} parameters]"
+        return (
+            f"Layer({self.nin}, {self.nout}, activation={self.activation!r})  [{count} parameters]"
+        )
 
 
 class MLP(Module):
-    """A multilayer perceptron: Layers of sizes nouts, `activation` in the hidden ones, the last linear.
+    """A multilayer perceptron: Layers of sizes nouts, `activation` in the hidden ones, the
+    last linear.
 
     MLP(2, [16, 16, 1]) maps 2 inputs to one score: call it with a list of 2 numbers or Values.
     """
 
-    def __init__(self, nin: int, nouts: Sequence[int], activation: str = "relu", seed: Seed = None) -> None:
+    def __init__(
+        self, nin: int, nouts: Sequence[int], activation: str = "relu", seed: Seed = None
+    ) -> None:
         check_size("nin", nin)
         if isinstance(nouts, int) or not isinstance(nouts, Sequence) or len(nouts) == 0:
-            raise ValueError(f"nouts must be a non-empty list of layer sizes such as [16, 16, 1], got {nouts!r}")
+            raise ValueError(
+                f"nouts must be a non-empty list of layer sizes such as [16, 16, 1], got {nouts!r}"
+            )
         for i, n in enumerate(nouts):
             check_size(f"nouts[{i}]", n)
         _check_activation(activation)
@@ -180,28 +194,29 @@ class MLP(Module):
         sizes = [nin] + self.nouts
         last = len(self.nouts) - 1
         self.layers = [
-            Layer(sizes[i], sizes[i + 1], "linear" if i == last else activation, rng) for i in range(len(self.nouts))
+            Layer(sizes[i], sizes[i + 1], "linear" if i == last else activation, rng)
+            for i in range(len(self.nouts))
         ]
 
-    def __call__(self, x: Input) -> Union[Value, List[Value]]:
+    def __call__(self, x: Input) -> Value | list[Value]:
         x = _as_list(x, self.nin, "MLP")
         for layer in self.layers:
             x = layer._forward(x)  # lists all the way through: a one-wide hidden layer works
         return one_or_many(x)
 
-    def parameters(self) -> List[Value]:
+    def parameters(self) -> list[Value]:
         return [p for layer in self.layers for p in layer.parameters()]
 
-    def state_dict(self) -> Dict[str, Any]:
+    def state_dict(self) -> dict[str, Any]:
         """{"layers": [each Layer's state_dict]}."""
         return {"layers": [layer.state_dict() for layer in self.layers]}
 
-    def _parse_state(self, state: Any, where: str) -> List[float]:
+    def _parse_state(self, state: Any, where: str) -> list[float]:
         (layers,) = state_fields(state, ["layers"], where)
         layers = state_list(layers, where + "layers")
         if len(layers) != len(self.layers):
             raise ValueError(f"the model has {len(self.layers)} layers, but found {len(layers)}")
-        floats: List[float] = []
+        floats: list[float] = []
         for i, (layer, s) in enumerate(zip(self.layers, layers)):
             floats += layer._parse_state(s, f"{where}layers[{i}].")
         return floats
@@ -209,5 +224,10 @@ class MLP(Module):
     _config = _activation_config
 
     def __repr__(self) -> str:
-        head = f"MLP({self.nin}, {self.nouts}, activation={self.activation!r})  [{self.num_parameters()} parameters]"
-        return "\n".join([head] + [f"  layers[{i}]: {layer!r}" for i, layer in enumerate(self.layers)])
+        head = (
+            f"MLP({self.nin}, {self.nouts}, activation={self.activation!r})  "
+            f"[{self.num_parameters()} parameters]"
+        )
+        return "\n".join(
+            [head] + [f"  layers[{i}]: {layer!r}" for i, layer in enumerate(self.layers)]
+        )

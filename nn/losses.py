@@ -10,20 +10,23 @@ from __future__ import annotations
 import math
 import numbers
 import operator
-from typing import Any, List, Sequence, Tuple, Union, cast
+from collections.abc import Sequence
+from typing import Any, cast
 
 from autograd import Value, dot, sum_values
 
-Scalar = Union[Value, float]
-Scalars = Union[Scalar, Sequence[Scalar]]
+Scalar = Value | float
+Scalars = Scalar | Sequence[Scalar]
 
 
-def _pairs(preds: Scalars, targets: Scalars, loss: str) -> Tuple[list, list]:
+def _pairs(preds: Scalars, targets: Scalars, loss: str) -> tuple[list, list]:
     """preds and targets as two flat lists of equal length (a scalar is a list of one;
     a list of lists, such as a batch of multi-output predictions, is flattened)."""
     p, t = _flat(preds), _flat(targets)
     if len(p) != len(t):
-        raise ValueError(f"{loss}() got {len(p)} predictions but {len(t)} targets; they must match one to one")
+        raise ValueError(
+            f"{loss}() got {len(p)} predictions but {len(t)} targets; they must match one to one"
+        )
     if not p:
         raise ValueError(f"{loss}() got no predictions; it needs at least one")
     return p, t
@@ -32,7 +35,7 @@ def _pairs(preds: Scalars, targets: Scalars, loss: str) -> Tuple[list, list]:
 def _flat(x: Scalars) -> list:
     if isinstance(x, (Value, numbers.Real)):
         return [x]
-    items: List[Any] = list(cast(Sequence[Any], x))
+    items: list[Any] = list(cast(Sequence[Any], x))
     if items and not isinstance(items[0], (Value, numbers.Real)):
         return [v for row in items for v in row]
     return items
@@ -131,7 +134,7 @@ def binary_cross_entropy(prob: Scalars, target: Scalars) -> Value:
     return sum_values(terms) / len(terms)
 
 
-def cross_entropy(logits: Sequence, target_index: Union[int, Sequence[int]]) -> Value:
+def cross_entropy(logits: Sequence, target_index: int | Sequence[int]) -> Value:
     """Softmax cross-entropy: log(sum_j e^(z_j)) - z_target, as F.cross_entropy.
 
     One sample: a list of logits and a class index. A batch: a list of such lists and a
@@ -146,7 +149,11 @@ def cross_entropy(logits: Sequence, target_index: Union[int, Sequence[int]]) -> 
     if not rows:
         raise ValueError("cross_entropy() got no logits; pass one list of logits per sample")
     if not isinstance(rows[0], (Value, numbers.Real)):  # a batch
-        indices = [target_index] if isinstance(target_index, numbers.Integral) else list(cast(Sequence[int], target_index))
+        indices = (
+            [target_index]
+            if isinstance(target_index, numbers.Integral)
+            else list(cast(Sequence[int], target_index))
+        )
         if len(rows) != len(indices):
             raise ValueError(f"cross_entropy() got {len(rows)} samples but {len(indices)} targets")
         losses = [_cross_entropy_one(list(r), k) for r, k in zip(rows, indices)]
@@ -156,10 +163,14 @@ def cross_entropy(logits: Sequence, target_index: Union[int, Sequence[int]]) -> 
 
 def _cross_entropy_one(z: list, k: object) -> Value:
     if isinstance(k, bool) or not isinstance(k, numbers.Integral):
-        raise ValueError(f"cross_entropy() expects a class index (an int), got {type(k).__name__} {k!r}")
+        raise ValueError(
+            f"cross_entropy() expects a class index (an int), got {type(k).__name__} {k!r}"
+        )
     if not 0 <= int(k) < len(z):
-        raise ValueError(f"class index {k} is out of range for {len(z)} logits (valid: 0..{len(z) - 1})")
+        raise ValueError(
+            f"class index {k} is out of range for {len(z)} logits (valid: 0..{len(z) - 1})"
+        )
     top = max(float(zj) for zj in z)
-    shifted: List[Scalar] = [zj - top for zj in z]  # the max becomes 0: e^(...) <= 1, never inf
+    shifted: list[Scalar] = [zj - top for zj in z]  # the max becomes 0: e^(...) <= 1, never inf
     total = sum_values([_lift(s).exp() for s in shifted])
     return total.log() - shifted[int(k)]

@@ -11,7 +11,8 @@ import math
 import numbers
 import os
 import tempfile
-from typing import TYPE_CHECKING, Any, Dict, List, Sequence, Union
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Union
 
 from autograd import Value, as_float
 
@@ -21,7 +22,7 @@ FORMAT = "chainrule.nn"
 VERSION = 1
 
 
-def one_or_many(outputs: List[Value]) -> Union[Value, List[Value]]:
+def one_or_many(outputs: list[Value]) -> Value | list[Value]:
     """The single place of the rule: a module with one output returns a Value, else a list."""
     return outputs[0] if len(outputs) == 1 else outputs
 
@@ -38,7 +39,7 @@ class Module:
 
         def __call__(self, x: Any) -> Any: ...
 
-    def parameters(self) -> List[Value]:
+    def parameters(self) -> list[Value]:
         """Every trainable Value, in a stable order (the order state_dict and optimizers use)."""
         return []
 
@@ -53,17 +54,18 @@ class Module:
 
     # --- state: plain Python data, the part of a model that training changes ---------
 
-    def state_dict(self) -> Dict[str, Any]:
+    def state_dict(self) -> dict[str, Any]:
         """The parameter values as plain JSON-ready data: {"parameters": [floats]}."""
         return {"parameters": [p.data for p in self.parameters()]}
 
-    def load_state_dict(self, state: Dict[str, Any]) -> None:
-        """Set every parameter from `state`, checked in full first: ValueError leaves them as they were."""
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Set every parameter from `state`, checked in full first: ValueError leaves them as
+        they were."""
         floats = self._parse_state(state, "")
         for p, x in zip(self.parameters(), floats):
             p.data = x
 
-    def _parse_state(self, state: Any, where: str) -> List[float]:
+    def _parse_state(self, state: Any, where: str) -> list[float]:
         """Check `state` against this module's shape; its floats in parameters() order."""
         expected = len(self.parameters())
         (values,) = state_fields(state, ["parameters"], where)
@@ -72,7 +74,7 @@ class Module:
             raise ValueError(f"the model has {expected} parameters, but found {len(values)}")
         return [state_number(x, f"{where}parameters[{i}]") for i, x in enumerate(values)]
 
-    def _config(self) -> Dict[str, Any]:
+    def _config(self) -> dict[str, Any]:
         """What (besides shapes) a saved file must match to load: see MLP's activation."""
         return {}
 
@@ -101,7 +103,9 @@ class Module:
         path = os.fspath(path)
         folder = os.path.dirname(os.path.abspath(path))
         # the temporary file sits in the same folder, so os.replace is a rename, never a copy
-        fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=folder)
+        fd, tmp = tempfile.mkstemp(
+            prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=folder
+        )
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as f:
                 f.write(text)
@@ -129,7 +133,7 @@ class Module:
         for p, x in zip(self.parameters(), floats):
             p.data = x
 
-    def _parse_file(self, raw: bytes) -> List[float]:
+    def _parse_file(self, raw: bytes) -> list[float]:
         if not raw.strip():
             raise ValueError("the file is empty")
         try:
@@ -137,14 +141,21 @@ class Module:
         except UnicodeDecodeError:
             raise ValueError("the file is not UTF-8 text (not a chainrule model file?)") from None
         except json.JSONDecodeError as e:
-            raise ValueError(f"the file is not valid JSON ({e}); it may be truncated or corrupt") from None
+            raise ValueError(
+                f"the file is not valid JSON ({e}); it may be truncated or corrupt"
+            ) from None
         except RecursionError:
-            raise ValueError("the file nests JSON too deeply to be a chainrule model file") from None
+            raise ValueError(
+                "the file nests JSON too deeply to be a chainrule model file"
+            ) from None
         if not isinstance(document, dict) or document.get("format") != FORMAT:
-            raise ValueError(f"not a chainrule model file (expected a JSON object with format {FORMAT!r})")
+            raise ValueError(
+                f"not a chainrule model file (expected a JSON object with format {FORMAT!r})"
+            )
         if document.get("version") != VERSION:
             raise ValueError(
-                f"the file has format version {document.get('version')!r}; this chainrule reads version {VERSION}"
+                f"the file has format version {document.get('version')!r}; "
+                f"this chainrule reads version {VERSION}"
             )
         if "state" not in document:
             raise ValueError("the file has no 'state' (the weights)")
@@ -156,8 +167,9 @@ class Module:
             raise ValueError(f"{e}{hint}") from None
         if document.get("config", {}) != self._config():
             raise ValueError(
-                f"the file was saved from {theirs}, but this model is {mine}; their configuration differs "
-                f"({document.get('config')} vs {self._config()}): build the model as saved, then load"
+                f"the file was saved from {theirs}, but this model is {mine}; their "
+                f"configuration differs ({document.get('config')} vs {self._config()}): "
+                f"build the model as saved, then load"
             )
         return floats
 
@@ -173,16 +185,22 @@ def _mode_of(path: str) -> int:
 # --- checks shared by every module's _parse_state ------------------------------------
 
 
-def state_fields(state: Any, keys: Sequence[str], where: str) -> List[Any]:
+def state_fields(state: Any, keys: Sequence[str], where: str) -> list[Any]:
     """[state[k] for k in keys]; ValueError naming a wrong container, a missing or an extra key."""
     if not isinstance(state, dict):
-        raise ValueError(f"{where or 'the state'} should be a JSON object, found {type(state).__name__}")
+        raise ValueError(
+            f"{where or 'the state'} should be a JSON object, found {type(state).__name__}"
+        )
     missing = [k for k in keys if k not in state]
     if missing:
-        raise ValueError(f"{where}{missing[0]} is missing: {where or 'the state'} should have keys {list(keys)}")
+        raise ValueError(
+            f"{where}{missing[0]} is missing: {where or 'the state'} should have keys {list(keys)}"
+        )
     extra = sorted(set(state) - set(keys))
     if extra:
-        raise ValueError(f"{where or 'the state'} has unexpected keys {extra} (expected {list(keys)})")
+        raise ValueError(
+            f"{where or 'the state'} has unexpected keys {extra} (expected {list(keys)})"
+        )
     return [state[k] for k in keys]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Callable, Iterable, List, Optional, Tuple
+from collections.abc import Callable, Iterable
 
 from autograd import Value
 
@@ -23,12 +23,14 @@ class Optimizer:
                 f"optimizer expects a list of parameters, got {type(params).__name__}; "
                 "pass model.parameters()"
             )
-        self.params: List[Value] = list(params)
+        self.params: list[Value] = list(params)
         if not self.params:
             raise ValueError("optimizer got an empty parameter list; pass model.parameters()")
         for i, p in enumerate(self.params):
             if not isinstance(p, Value):
-                raise TypeError(f"optimizer params must be Values, got {type(p).__name__} at index {i}")
+                raise TypeError(
+                    f"optimizer params must be Values, got {type(p).__name__} at index {i}"
+                )
 
     def zero_grad(self) -> None:
         """Reset every parameter's gradient to 0 before the next backward()."""
@@ -48,7 +50,8 @@ def _check_non_negative(name: str, value: float) -> None:
 
 class SGD(Optimizer):
     """Stochastic gradient descent: p -= lr * d, where d is the gradient, optionally with
-    weight decay (g + wd p) and momentum (buf = momentum buf + g; Nesterov: d = g + momentum buf)."""
+    weight decay (g + wd p) and momentum (buf = momentum buf + g; Nesterov:
+    d = g + momentum buf)."""
 
     def __init__(
         self,
@@ -62,10 +65,17 @@ class SGD(Optimizer):
         _check_non_negative("momentum value", momentum)
         _check_non_negative("weight_decay value", weight_decay)
         if nesterov and momentum <= 0:
-            raise ValueError("Nesterov momentum requires a momentum (> 0); pass momentum=0.9 for example")
+            raise ValueError(
+                "Nesterov momentum requires a momentum (> 0); pass momentum=0.9 for example"
+            )
         super().__init__(params)
-        self.lr, self.momentum, self.nesterov, self.weight_decay = lr, momentum, nesterov, weight_decay
-        self._buffers: List[Optional[float]] = [None] * len(self.params)
+        self.lr, self.momentum, self.nesterov, self.weight_decay = (
+            lr,
+            momentum,
+            nesterov,
+            weight_decay,
+        )
+        self._buffers: list[float | None] = [None] * len(self.params)
 
     def step(self) -> None:
         """One update of every parameter from its current .grad."""
@@ -77,7 +87,9 @@ class SGD(Optimizer):
                 d = d + wd * p.data
             if momentum != 0:
                 buf = buffers[i]
-                buf = d if buf is None else buf * momentum + d  # torch: dampening 0, first step copies
+                buf = (
+                    d if buf is None else buf * momentum + d
+                )  # torch: dampening 0, first step copies
                 buffers[i] = buf
                 d = d + momentum * buf if self.nesterov else buf
             p.data = p.data + -lr * d
@@ -91,14 +103,16 @@ class Adam(Optimizer):
         self,
         params: Iterable[Value],
         lr: float = 1e-3,
-        betas: Tuple[float, float] = (0.9, 0.999),
+        betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
         weight_decay: float = 0.0,
     ) -> None:
         _check_non_negative("learning rate", lr)
         _check_non_negative("epsilon value", eps)
         if len(betas) != 2:
-            raise ValueError(f"betas must be a pair (beta1, beta2) such as (0.9, 0.999), got {betas!r}")
+            raise ValueError(
+                f"betas must be a pair (beta1, beta2) such as (0.9, 0.999), got {betas!r}"
+            )
         beta1, beta2 = betas
         for i, beta in enumerate((beta1, beta2)):
             if not 0.0 <= beta < 1.0:
@@ -160,6 +174,6 @@ class LambdaLR:
         lr = self.base_lr * self.lr_lambda(self.last_epoch)
         self.optimizer.lr = lr  # type: ignore[attr-defined]
 
-    def get_last_lr(self) -> List[float]:
+    def get_last_lr(self) -> list[float]:
         """The lr the last step() set, in a list as torch returns one per parameter group."""
         return [self.optimizer.lr]  # type: ignore[attr-defined]

@@ -9,7 +9,8 @@ import functools
 import io
 import math
 import os
-from typing import TYPE_CHECKING, Any, List, Optional, Sequence, Union
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Union
 
 from autograd import no_grad
 
@@ -46,13 +47,13 @@ def _figure(**kwargs: Any) -> Figure:
     return _figure_class()(**kwargs)
 
 
-def _save(fig: Figure, path: Optional[PathLike]) -> Figure:
+def _save(fig: Figure, path: PathLike | None) -> Figure:
     if path is not None:
         fig.savefig(os.fspath(path), format="png")  # Figure.savefig picks the Agg canvas itself
     return fig
 
 
-def loss_curve(history: History, path: Optional[PathLike] = None) -> Figure:
+def loss_curve(history: History, path: PathLike | None = None) -> Figure:
     """Loss per epoch (log scale when it spans decades), with accuracy on a second axis."""
     loss = list(history.loss)
     if not loss:
@@ -80,7 +81,7 @@ def decision_boundary(
     model: Module,
     X: Sequence[Sequence[float]],
     y: Sequence[int],
-    path: Optional[PathLike] = None,
+    path: PathLike | None = None,
     resolution: int = 50,
     threshold: float = 0.0,
 ) -> Figure:
@@ -92,7 +93,9 @@ def decision_boundary(
     under no_grad, so no graph is built.
     """
     if not X or len(X) != len(y):
-        raise ValueError(f"decision_boundary() needs points and as many labels; got {len(X)} and {len(y)}")
+        raise ValueError(
+            f"decision_boundary() needs points and as many labels; got {len(X)} and {len(y)}"
+        )
     if isinstance(resolution, bool) or not isinstance(resolution, int) or resolution < 2:
         raise ValueError(f"resolution must be an int >= 2, got {resolution!r}")
     xs, ys = [p[0] for p in X], [p[1] for p in X]
@@ -105,13 +108,31 @@ def decision_boundary(
     if isinstance(outputs[0][0], list):  # several outputs: the class is the argmax
         grid = [[argmax(o) for o in row] for row in outputs]
         classes = max(max(max(r) for r in grid), max(y)) + 1
-        ax.contourf(gx, gy, grid, levels=[k - 0.5 for k in range(classes + 1)], cmap="tab10", vmin=0, vmax=9, alpha=0.3)
+        ax.contourf(
+            gx,
+            gy,
+            grid,
+            levels=[k - 0.5 for k in range(classes + 1)],
+            cmap="tab10",
+            vmin=0,
+            vmax=9,
+            alpha=0.3,
+        )
         ax.scatter(xs, ys, c=list(y), cmap="tab10", vmin=0, vmax=9, edgecolors="k", s=25)
     else:
         grid = [[o.data for o in row] for row in outputs]
         low, high = min(min(r) for r in grid), max(max(r) for r in grid)
         reach = max(abs(low - threshold), abs(high - threshold)) or 1.0
-        ax.contourf(gx, gy, grid, levels=20, cmap="RdBu", vmin=threshold - reach, vmax=threshold + reach, alpha=0.6)
+        ax.contourf(
+            gx,
+            gy,
+            grid,
+            levels=20,
+            cmap="RdBu",
+            vmin=threshold - reach,
+            vmax=threshold + reach,
+            alpha=0.6,
+        )
         if low < threshold < high:
             ax.contour(gx, gy, grid, levels=[threshold], colors="k", linewidths=1.5)
         ax.scatter(xs, ys, c=list(y), cmap="RdBu", edgecolors="k", s=25)
@@ -121,7 +142,7 @@ def decision_boundary(
     return _save(fig, path)
 
 
-def _span(low: float, high: float, n: int) -> List[float]:
+def _span(low: float, high: float, n: int) -> list[float]:
     """n evenly spaced points over [low, high] widened by a margin, so no point sits on the edge."""
     margin = 0.1 * (high - low) or 1.0
     return linspace(low - margin, high + margin, n)

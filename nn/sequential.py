@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Any, Dict, Iterator, List, Sequence
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 from autograd import Value, dots
 
@@ -18,9 +19,9 @@ from .module import Module, one_or_many, state_fields, state_list, state_number
 Tensor = Any  # a number, a Value, or nested lists of them
 
 
-def shape_of(x: Any) -> List[int]:
+def shape_of(x: Any) -> list[int]:
     """The nested-list shape read along first elements: [2][3] for [[1, 2, 3], [4, 5, 6]]."""
-    shape: List[int] = []
+    shape: list[int] = []
     while isinstance(x, (list, tuple)):
         shape.append(len(x))
         if not x:
@@ -33,7 +34,7 @@ def show_shape(shape: Sequence[int]) -> str:
     return "".join(f"[{n}]" for n in shape) if shape else "a single number"
 
 
-def parse_array(x: Any, shape: Sequence[int], where: str) -> List[float]:
+def parse_array(x: Any, shape: Sequence[int], where: str) -> list[float]:
     """x's floats in row-major order, after checking that x is nested lists of `shape`;
     ValueError naming `where`, the shape expected and the shape found."""
     flat, level = [x], 0
@@ -80,13 +81,13 @@ class Stage(Module):
     def _finish(self, out: Any) -> Any:
         return out
 
-    def _config(self) -> Dict[str, Any]:
+    def _config(self) -> dict[str, Any]:
         return {}
 
-    def state_dict(self) -> Dict[str, Any]:
+    def state_dict(self) -> dict[str, Any]:
         return {}
 
-    def _parse_state(self, state: Any, where: str) -> List[float]:
+    def _parse_state(self, state: Any, where: str) -> list[float]:
         state_fields(state, [], where)
         return []
 
@@ -103,7 +104,7 @@ class Linear(Stage):
         self.nin, self.nout = nin, nout
         self.weight, self.bias = uniform_init(seeded_rng(seed), nin, nout, nin)
 
-    def _forward(self, x: Tensor) -> List[Value]:
+    def _forward(self, x: Tensor) -> list[Value]:
         if isinstance(x, (Value, numbers.Real)):
             x = [x]
         elif type(x) is not list:
@@ -124,29 +125,29 @@ class Linear(Stage):
         return one_or_many(out)
 
     @classmethod
-    def _of(cls, weight: List[List[Value]], bias: List[Value]) -> "Linear":
+    def _of(cls, weight: list[list[Value]], bias: list[Value]) -> Linear:
         """A Linear over existing Values (rows of weights, one bias per row): the bridge's."""
         layer = cls.__new__(cls)
         layer.nin, layer.nout, layer.weight, layer.bias = len(weight[0]), len(weight), weight, bias
         return layer
 
-    def parameters(self) -> List[Value]:
+    def parameters(self) -> list[Value]:
         return [p for w, b in zip(self.weight, self.bias) for p in (*w, b)]
 
-    def state_dict(self) -> Dict[str, Any]:
+    def state_dict(self) -> dict[str, Any]:
         """{"w": nout rows of nin floats (torch's weight), "b": nout floats}."""
         return {
             "w": [[p.data for p in row] for row in self.weight],
             "b": [b.data for b in self.bias],
         }
 
-    def _parse_state(self, state: Any, where: str) -> List[float]:
+    def _parse_state(self, state: Any, where: str) -> list[float]:
         w, b = state_fields(state, ["w", "b"], where)
         w = parse_array(w, [self.nout, self.nin], where + "w")
         b = parse_array(b, [self.nout], where + "b")
         return [x for i in range(self.nout) for x in (*w[i * self.nin : (i + 1) * self.nin], b[i])]
 
-    def _config(self) -> Dict[str, Any]:
+    def _config(self) -> dict[str, Any]:
         return {"nin": self.nin, "nout": self.nout}
 
     def __repr__(self) -> str:
@@ -188,7 +189,7 @@ class Sigmoid(Stage):
 class Flatten(Stage):
     """A sample's elements as one list, channel by channel, row by row (torch.flatten's order)."""
 
-    def _forward(self, x: Tensor) -> List[Any]:
+    def _forward(self, x: Tensor) -> list[Any]:
         if isinstance(x, (Value, numbers.Real)):
             return [x]
         flat = list(x)
@@ -207,14 +208,14 @@ class Sequential(Stage):
                     f"Sequential expects chainrule modules (nn.Linear, nn.Conv2d, ...), "
                     f"got {type(m).__name__} at position {i}"
                 )
-        self.layers: List[Module] = list(modules)
+        self.layers: list[Module] = list(modules)
 
     def _forward(self, x: Tensor) -> Any:
         for m in self.layers:
             if isinstance(m, Stage):
                 x = m._forward(x)
             else:  # Neuron, Layer, MLP: a lone Value output continues as a vector of one
-                x = m(x)  # type: ignore[operator]
+                x = m(x)
                 x = [x] if isinstance(x, Value) else x
         return x
 
@@ -233,24 +234,24 @@ class Sequential(Stage):
     def __iter__(self) -> Iterator[Module]:
         return iter(self.layers)
 
-    def parameters(self) -> List[Value]:
+    def parameters(self) -> list[Value]:
         return [p for m in self.layers for p in m.parameters()]
 
-    def state_dict(self) -> Dict[str, Any]:
+    def state_dict(self) -> dict[str, Any]:
         """{"layers": [each module's state_dict]}."""
         return {"layers": [m.state_dict() for m in self.layers]}
 
-    def _parse_state(self, state: Any, where: str) -> List[float]:
+    def _parse_state(self, state: Any, where: str) -> list[float]:
         (layers,) = state_fields(state, ["layers"], where)
         layers = state_list(layers, where + "layers")
         if len(layers) != len(self.layers):
             raise ValueError(f"the model has {len(self.layers)} layers, but found {len(layers)}")
-        floats: List[float] = []
+        floats: list[float] = []
         for i, (m, s) in enumerate(zip(self.layers, layers)):
             floats += m._parse_state(s, f"{where}layers[{i}].")
         return floats
 
-    def _config(self) -> Dict[str, Any]:
+    def _config(self) -> dict[str, Any]:
         return {"layers": [{"type": type(m).__name__, **m._config()} for m in self.layers]}
 
     def __repr__(self) -> str:

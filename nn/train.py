@@ -7,8 +7,9 @@ from __future__ import annotations
 import math
 import numbers
 import random
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, List, NamedTuple, Optional, Sequence, Union
+from typing import Any, NamedTuple
 
 from autograd import Value, dot, no_grad
 
@@ -26,10 +27,10 @@ class History:
     accuracy (fraction right, from the predictions made during the epoch; nan for regression);
     with a validation split, val_loss and val_accuracy on the held-out samples after the epoch."""
 
-    loss: List[float] = field(default_factory=list)
-    accuracy: List[float] = field(default_factory=list)
-    val_loss: List[float] = field(default_factory=list)
-    val_accuracy: List[float] = field(default_factory=list)
+    loss: list[float] = field(default_factory=list)
+    accuracy: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    val_accuracy: list[float] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.loss)
@@ -37,25 +38,32 @@ class History:
     def __repr__(self) -> str:
         if not self.loss:
             return "History(epochs=0)"
-        val = (f", val_loss={self.val_loss[-1]:.4g}, val_accuracy={self.val_accuracy[-1]:.2f}"
-               if self.val_loss else "")
-        return (f"History(epochs={len(self.loss)}, loss={self.loss[-1]:.4g}, "
-                f"accuracy={self.accuracy[-1]:.2f}{val})")
+        val = (
+            f", val_loss={self.val_loss[-1]:.4g}, val_accuracy={self.val_accuracy[-1]:.2f}"
+            if self.val_loss
+            else ""
+        )
+        return (
+            f"History(epochs={len(self.loss)}, loss={self.loss[-1]:.4g}, "
+            f"accuracy={self.accuracy[-1]:.2f}{val})"
+        )
 
 
 # --- how each loss reads the labels and judges a prediction ---------------------------
 
 
-def _signed(y: Sequence) -> List[float]:
+def _signed(y: Sequence) -> list[float]:
     """Two-class labels as -1/+1 (hinge): 0/1 map to -1/+1, -1/+1 stay."""
     labels = set(y)
     if not labels <= {0, 1} and not labels <= {-1, 1}:
-        raise ValueError(f"hinge needs two classes labelled 0/1 or -1/+1, got labels {sorted(labels)[:10]}; "
-                         f"for more classes use loss='cross_entropy'")
+        raise ValueError(
+            f"hinge needs two classes labelled 0/1 or -1/+1, got labels {sorted(labels)[:10]}; "
+            f"for more classes use loss='cross_entropy'"
+        )
     return [1.0 if label == 1 else -1.0 for label in y]
 
 
-def _binary(y: Sequence) -> List[float]:
+def _binary(y: Sequence) -> list[float]:
     """Two-class labels as 0/1 (cross-entropy on one output): -1/+1 map to 0/1."""
     labels = set(y)
     if labels <= {-1, 1} and -1 in labels:
@@ -78,7 +86,7 @@ def argmax(pred: Any) -> int:
     return max(range(len(scores)), key=scores.__getitem__)
 
 
-def _nearest_label(labels: List[float]) -> Callable[[Any, Any], bool]:
+def _nearest_label(labels: list[float]) -> Callable[[Any, Any], bool]:
     """For mse, sse or a custom loss on class labels: a scalar prediction counts as the
     nearest label (for 0/1 labels: above 0.5); several outputs count as their argmax."""
 
@@ -121,13 +129,13 @@ class _Task(NamedTuple):
     fn: LossFn
     targets: list
     prepare: Callable[[list, list], list]
-    correct: Optional[Callable[[Any, Any], bool]]
+    correct: Callable[[Any, Any], bool] | None
 
 
 NAMES = ("mse", "sse", "hinge", "bce_with_logits", "binary_cross_entropy", "cross_entropy")
 
 
-def _task(loss: Union[str, LossFn], y: Sequence) -> _Task:
+def _task(loss: str | LossFn, y: Sequence) -> _Task:
     if loss == "hinge":  # the sign of the score against the -1/+1 label
         return _Task(losses.hinge, _signed(y), _one_output, _sides(0.0, 0.0))
     if loss == "bce_with_logits":  # a logit above 0 is a probability above 1/2
@@ -135,13 +143,17 @@ def _task(loss: Union[str, LossFn], y: Sequence) -> _Task:
     if loss == "binary_cross_entropy":
         return _Task(losses.binary_cross_entropy, _binary(y), _one_output, _sides(0.5, 0.5))
     if loss == "cross_entropy":
-        return _Task(losses.cross_entropy, list(y), _as_given, lambda pred, target: argmax(pred) == target)
+        return _Task(
+            losses.cross_entropy, list(y), _as_given, lambda pred, target: argmax(pred) == target
+        )
     if loss in ("mse", "sse"):
         fn, prepare = getattr(losses, loss), _one_hot_if_needed
     elif callable(loss):
         fn, prepare = loss, _as_given
     else:
-        raise ValueError(f"unknown loss {loss!r}; valid names are {', '.join(NAMES)}, or pass a function")
+        raise ValueError(
+            f"unknown loss {loss!r}; valid names are {', '.join(NAMES)}, or pass a function"
+        )
     labels = list(y)
     if all(isinstance(t, numbers.Real) and float(t).is_integer() for t in labels):
         return _Task(fn, labels, prepare, _nearest_label(sorted(set(labels))))
@@ -152,12 +164,12 @@ def fit(
     model: Module,
     X: Sequence[Sequence[float]],
     y: Sequence,
-    loss: Union[str, LossFn] = "hinge",
+    loss: str | LossFn = "hinge",
     optimizer: Any = None,
     epochs: int = 100,
-    batch_size: Optional[int] = None,
+    batch_size: int | None = None,
     quiet: bool = False,
-    seed: Optional[int] = None,
+    seed: int | None = None,
     l2: float = 0.0,
     validation_split: float = 0.0,
     scheduler: Any = None,
@@ -181,19 +193,27 @@ def fit(
     """
     n = len(X)
     if n == 0 or n != len(y):
-        raise ValueError(f"fit() needs as many labels as samples and at least one sample; got {n} and {len(y)}")
+        raise ValueError(
+            f"fit() needs as many labels as samples and at least one sample; got {n} and {len(y)}"
+        )
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
         raise ValueError(f"epochs must be an int >= 0, got {epochs!r}")
-    if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1):
-        raise ValueError(f"batch_size must be a positive int or None (full batch), got {batch_size!r}")
+    if batch_size is not None and (
+        isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1
+    ):
+        raise ValueError(
+            f"batch_size must be a positive int or None (full batch), got {batch_size!r}"
+        )
     if not l2 >= 0.0:
         raise ValueError(f"l2 must be >= 0, got {l2!r}")
     if not 0.0 <= validation_split < 1.0:
         raise ValueError(f"validation_split must be in [0, 1), got {validation_split!r}")
     n_train = int(n * (1.0 - validation_split))  # Keras's split point
     if validation_split and not 0 < n_train < n:
-        raise ValueError(f"validation_split={validation_split} leaves {n_train} of {n} samples for "
-                         f"training; both parts need at least one")
+        raise ValueError(
+            f"validation_split={validation_split} leaves {n_train} of {n} samples for "
+            f"training; both parts need at least one"
+        )
     if compile:
         check_loss(loss)
     task = _task(loss, y)
@@ -201,12 +221,12 @@ def fit(
     params = model.parameters()
     if optimizer is None:
         optimizer = SGD(params, lr=0.1)
-    X = [list(x) for x in X]
+    rows: list[list[Any]] = [list(x) for x in X]
     size = batch_size or n_train
     rng = random.Random(seed)
     order = list(range(n_train))
     history = History()
-    steps = CompiledSteps(model, X, targets, task, params, l2) if compile else None
+    steps = CompiledSteps(model, rows, targets, task, params, l2) if compile else None
 
     bar = _progress_bar(epochs, quiet)
     for _ in bar:
@@ -215,10 +235,11 @@ def fit(
         total, right = 0.0, 0
         for start in range(0, n_train, size):
             batch = order[start : start + size]
+            objective: Any
             if steps is not None:  # compile=True: the generated code sets each .grad
                 preds, objective = steps(batch)
             else:
-                preds = [model(X[i]) for i in batch]
+                preds = [model(rows[i]) for i in batch]
                 objective = task.fn(preds, task.prepare(preds, [targets[i] for i in batch]))
                 if l2:
                     objective = objective + l2 * dot(params, params)  # l2 * sum p^2 as one node
@@ -234,7 +255,7 @@ def fit(
         history.accuracy.append(right / n_train if correct is not None else math.nan)
         shown = {"loss": f"{history.loss[-1]:.4f}", "acc": f"{history.accuracy[-1]:.2f}"}
         if n_train < n:
-            val_loss, val_accuracy = _evaluate(model, X, task, range(n_train, n), params, l2)
+            val_loss, val_accuracy = _evaluate(model, rows, task, range(n_train, n), params, l2)
             history.val_loss.append(val_loss)
             history.val_accuracy.append(val_accuracy)
             shown.update(val_loss=f"{val_loss:.4f}", val_acc=f"{val_accuracy:.2f}")

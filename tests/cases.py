@@ -11,15 +11,15 @@ differences.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Optional, Tuple
 
 import autograd
 from autograd import ops
 from tests.strategies import ValueBackend
 from tests.torch_oracle import TWINS, twin
 
-Interval = Tuple[float, float]
+Interval = tuple[float, float]
 
 WIDE: Interval = (-5.0, 5.0)
 POSITIVE: Interval = (0.1, 5.0)
@@ -30,9 +30,9 @@ AWAY_FROM_ZERO: Interval = (0.2, 5.0)  # sign is drawn separately; see signed()
 class Case:
     name: str
     fn: Callable
-    domains: Tuple[Interval, ...]
+    domains: tuple[Interval, ...]
     signed: bool = False  # draw |x| from the domain and a random sign: off a kink at 0
-    torch_fn: Optional[Callable] = None  # when the op has no same-named tensor spelling
+    torch_fn: Callable | None = None  # when the op has no same-named tensor spelling
 
     @property
     def arity(self) -> int:
@@ -60,16 +60,24 @@ def _table_case(op: ops.Op) -> Case:
     """The case of one table op: its function on Values, its twin on tensors."""
     if op.arity < 0:
         n = FUSED_OPERANDS.get(op.name, 3)
-        return Case(op.key, lambda *xs: ValueBackend.fused(op.name, xs), op.domain * n,
-                    torch_fn=lambda *xs: twin(op, *xs))
+        return Case(
+            op.key,
+            lambda *xs: ValueBackend.fused(op.name, xs),
+            op.domain * n,
+            torch_fn=lambda *xs: twin(op, *xs),
+        )
     if op.key == "pow_scalar":  # the exponent is a number, not an operand
-        return Case(op.key, lambda a: a ** 2.7, op.domain[:1],
-                    torch_fn=lambda a: twin(op, a, 2.7))
+        return Case(op.key, lambda a: a**2.7, op.domain[:1], torch_fn=lambda a: twin(op, a, 2.7))
     if op.arity == 2:
-        return Case(op.key, lambda a, b: ValueBackend.binary(op.name, a, b), op.domain,
-                    torch_fn=lambda a, b: twin(op, a, b))
-    return Case(op.key, lambda a: ValueBackend.unary(op.name, a), op.domain,
-                torch_fn=lambda a: twin(op, a))
+        return Case(
+            op.key,
+            lambda a, b: ValueBackend.binary(op.name, a, b),
+            op.domain,
+            torch_fn=lambda a, b: twin(op, a, b),
+        )
+    return Case(
+        op.key, lambda a: ValueBackend.unary(op.name, a), op.domain, torch_fn=lambda a: twin(op, a)
+    )
 
 
 TABLE_CASES = [_table_case(op) for op in ops.OPS.values()]
@@ -86,30 +94,56 @@ CASES = TABLE_CASES + [
     Case("div_number", lambda a: a / 3.0, (WIDE,)),
     Case("rdiv_number", lambda a: 3.0 / a, (AWAY_FROM_ZERO,), signed=True),
     Case("neg", lambda a: -a, (WIDE,)),
-    Case("pow_square", lambda a: a ** 2, (WIDE,)),
-    Case("pow_cube", lambda a: a ** 3.0, (WIDE,)),
-    Case("pow_half", lambda a: a ** 0.5, (POSITIVE,)),
-    Case("pow_minus_one", lambda a: a ** -1, (AWAY_FROM_ZERO,), signed=True),
-    Case("pow_fraction", lambda a: a ** 2.7, (POSITIVE,)),
-    Case("pow_negative_fraction", lambda a: a ** -1.5, (POSITIVE,)),
-    Case("pow_odd_integer_negative_base", lambda a: a ** 5, (AWAY_FROM_ZERO,), signed=True),
-    Case("rpow_number", lambda a: 2.0 ** a, (WIDE,)),
-    Case("pow_value_integer_exponent", lambda a, b: a ** (b * 0.0 + 3.0),
-         (AWAY_FROM_ZERO, WIDE), signed=True),
+    Case("pow_square", lambda a: a**2, (WIDE,)),
+    Case("pow_cube", lambda a: a**3.0, (WIDE,)),
+    Case("pow_half", lambda a: a**0.5, (POSITIVE,)),
+    Case("pow_minus_one", lambda a: a**-1, (AWAY_FROM_ZERO,), signed=True),
+    Case("pow_fraction", lambda a: a**2.7, (POSITIVE,)),
+    Case("pow_negative_fraction", lambda a: a**-1.5, (POSITIVE,)),
+    Case("pow_odd_integer_negative_base", lambda a: a**5, (AWAY_FROM_ZERO,), signed=True),
+    Case("rpow_number", lambda a: 2.0**a, (WIDE,)),
+    Case(
+        "pow_value_integer_exponent",
+        lambda a, b: a ** (b * 0.0 + 3.0),
+        (AWAY_FROM_ZERO, WIDE),
+        signed=True,
+    ),
     Case("relu_off_the_kink", lambda a: a.relu(), (AWAY_FROM_ZERO,), signed=True),
     Case("abs_off_the_kink", lambda a: abs(a), (AWAY_FROM_ZERO,), signed=True),
-    Case("leaky_relu_slope", lambda a: a.leaky_relu(0.2), (AWAY_FROM_ZERO,), signed=True,
-         torch_fn=lambda a: TWINS["leaky_relu"](a, 0.2)),
-    Case("elu_alpha", lambda a: a.elu(alpha=1.7), (AWAY_FROM_ZERO,), signed=True,
-         torch_fn=lambda a: TWINS["elu"](a, 1.7)),
+    Case(
+        "leaky_relu_slope",
+        lambda a: a.leaky_relu(0.2),
+        (AWAY_FROM_ZERO,),
+        signed=True,
+        torch_fn=lambda a: TWINS["leaky_relu"](a, 0.2),
+    ),
+    Case(
+        "elu_alpha",
+        lambda a: a.elu(alpha=1.7),
+        (AWAY_FROM_ZERO,),
+        signed=True,
+        torch_fn=lambda a: TWINS["elu"](a, 1.7),
+    ),
     Case("dots", _dots, (WIDE,) * 8, torch_fn=_torch_dots),
-    Case("sum_values_with_a_number", lambda a, b, c: autograd.sum_values([a, b, c, 2.5]),
-         (WIDE,) * 3, torch_fn=_torch_sum),
+    Case(
+        "sum_values_with_a_number",
+        lambda a, b, c: autograd.sum_values([a, b, c, 2.5]),
+        (WIDE,) * 3,
+        torch_fn=_torch_sum,
+    ),
     # a tie: the gradient goes to the first largest (smallest) operand, as torch.max(dim)
-    Case("max_values_tie", lambda a, b: autograd.max_values([b, a, 0.5, a]), (WIDE,) * 2,
-         torch_fn=lambda a, b: TWINS["max"]([b, a, 0.5, a])),
-    Case("min_values_tie", lambda a, b: autograd.min_values([a, b, a]), (WIDE,) * 2,
-         torch_fn=lambda a, b: TWINS["min"]([a, b, a])),
+    Case(
+        "max_values_tie",
+        lambda a, b: autograd.max_values([b, a, 0.5, a]),
+        (WIDE,) * 2,
+        torch_fn=lambda a, b: TWINS["max"]([b, a, 0.5, a]),
+    ),
+    Case(
+        "min_values_tie",
+        lambda a, b: autograd.min_values([a, b, a]),
+        (WIDE,) * 2,
+        torch_fn=lambda a, b: TWINS["min"]([a, b, a]),
+    ),
     # a composite: several ops in one expression, each input used more than once
     Case(
         "composite",
@@ -117,4 +151,3 @@ CASES = TABLE_CASES + [
         ((-1.5, 1.5), (-1.5, 1.5)),
     ),
 ]
-

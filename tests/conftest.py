@@ -13,14 +13,11 @@ import importlib.util
 import os
 from functools import cache
 from pathlib import Path
-from typing import List, Optional
 
 import pytest
 from hypothesis import HealthCheck, settings
 
-settings.register_profile(
-    "default", deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+settings.register_profile("default", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile(
     "ci", deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
 )
@@ -35,7 +32,7 @@ def needs_torch(path: Path) -> bool:
     """The test module imports torch, or the oracle built on it, anywhere in its source."""
     tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
     for node in ast.walk(tree):
-        names: List[str] = []
+        names: list[str] = []
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
@@ -49,7 +46,7 @@ def _deselects_torch(config: pytest.Config) -> bool:
     return "not torch" in (config.getoption("markexpr") or "")
 
 
-def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> Optional[bool]:
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
     if HAVE_TORCH or collection_path.suffix != ".py" or not collection_path.name.startswith("test"):
         return None
     if not needs_torch(collection_path):
@@ -58,11 +55,11 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> Optio
         return True  # its tests are all marked torch: deselected, so not even imported
     raise pytest.UsageError(
         f"{collection_path.name} needs PyTorch, which is not installed here; install it (the "
-        f"dev extra does) or deselect its tests with -m \"not fuzz and not torch\""
+        f'dev extra does) or deselect its tests with -m "not fuzz and not torch"'
     )
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: List[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         if needs_torch(Path(item.path)):
             item.add_marker(pytest.mark.torch)

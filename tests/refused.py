@@ -44,13 +44,16 @@ def _at(text: str, column: int, words: str) -> Refused:
 
 REFUSED = [
     # payloads: code that would run if the expression were executed rather than parsed
-    _row("__import__('os').system('touch MARK')", 1,
-         "call to \"__import__('os').system\" is not allowed; the functions are exp"),
-    _row("open('MARK', 'w').write('x')", 1, "call to \"open("),
+    _row(
+        "__import__('os').system('touch MARK')",
+        1,
+        "call to \"__import__('os').system\" is not allowed; the functions are exp",
+    ),
+    _row("open('MARK', 'w').write('x')", 1, 'call to "open('),
     _row("exec(\"open('MARK', 'w')\")", 1, "call to 'exec'"),
-    _row("(lambda: open('MARK', 'w'))()", 2, "call to \"lambda: open("),
+    _row("(lambda: open('MARK', 'w'))()", 2, 'call to "lambda: open('),
     _row("[open('MARK', 'w') for _ in 'a']", 1, "comprehension"),
-    _row("f'{open(\"MARK\", \"w\")}'", 1, "f-string"),
+    _row('f\'{open("MARK", "w")}\'', 1, "f-string"),
     _row("'MARK'", 1, "string"),
     # Python that is not an expression of Values
     _row("x.y", 1, "attribute access 'x.y' is not allowed"),

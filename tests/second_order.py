@@ -7,8 +7,8 @@ and the sign of zero exactly.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, List, Optional, Sequence
 
 import torch
 
@@ -24,10 +24,10 @@ class Derivatives:
     """f's value, gradient and Hessian at one point; scales: each entry's path sum."""
 
     value: float
-    grad: List[float]
-    hessian: List[List[float]]
-    grad_scale: Optional[List[float]] = None
-    hessian_scale: Optional[List[List[float]]] = None
+    grad: list[float]
+    hessian: list[list[float]]
+    grad_scale: list[float] | None = None
+    hessian_scale: list[list[float]] | None = None
 
 
 def ours(f: Callable[..., Value], xs: Sequence[float]) -> Derivatives:
@@ -39,7 +39,9 @@ def ours(f: Callable[..., Value], xs: Sequence[float]) -> Derivatives:
     first = gradient_scales(out)
     second = [gradient_scales(g) for g in grads]
     return Derivatives(
-        out.data, [g.data for g in grads], hessian,
+        out.data,
+        [g.data for g in grads],
+        hessian,
         [first.get(x, 0.0) for x in leaves],
         [[scale.get(x, 0.0) for x in leaves] for scale in second],
     )
@@ -74,13 +76,16 @@ def agree(a: float, b: float, tolerance: float, zeros: bool = True) -> bool:
     return abs(a - b) <= tolerance or same_float(a, b)
 
 
-def mismatches(mine: Derivatives, torch_: Derivatives, rel: float = REL,
-               zeros: bool = True) -> List[str]:
+def mismatches(
+    mine: Derivatives, torch_: Derivatives, rel: float = REL, zeros: bool = True
+) -> list[str]:
     """What differs between the two, as lines naming the entry; [] when they agree.
     zeros=False lets a zero's sign differ (a sum that cancels exactly)."""
     found = []
-    if not (same_float(mine.value, torch_.value, ulps=4)  # a composite: a few roundings
-            or math.isclose(mine.value, torch_.value, rel_tol=1e-14)):
+    if not (
+        same_float(mine.value, torch_.value, ulps=4)  # a composite: a few roundings
+        or math.isclose(mine.value, torch_.value, rel_tol=1e-14)
+    ):
         found.append(f"value {mine.value!r} != torch {torch_.value!r}")
 
     def check(what: str, a: float, b: float, scale: float) -> None:

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import math
 import operator
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 from hypothesis import assume
 from hypothesis import strategies as st
@@ -26,14 +26,36 @@ MIN_NORMAL = 2.2250738585072014e-308
 SUBNORMALS = (5e-324, -5e-324, 1e-310, -1e-310, MIN_NORMAL / 2)
 # IEEE edges, and where exp, sigmoid and pow overflow or underflow
 EDGE_VALUES = (
-    0.0, -0.0, 1e308, -1e308, INF, -INF, NAN, *SUBNORMALS, MIN_NORMAL, -MIN_NORMAL,
-    1.0, -1.0, 0.5, -0.5, 2.0, -2.0, 3.0, -3.0, 709.0, 710.0, -745.0, 1e-300, 1e154,
+    0.0,
+    -0.0,
+    1e308,
+    -1e308,
+    INF,
+    -INF,
+    NAN,
+    *SUBNORMALS,
+    MIN_NORMAL,
+    -MIN_NORMAL,
+    1.0,
+    -1.0,
+    0.5,
+    -0.5,
+    2.0,
+    -2.0,
+    3.0,
+    -3.0,
+    709.0,
+    710.0,
+    -745.0,
+    1e-300,
+    1e154,
 )
 # exponents where pow takes a shortcut (x*x, sqrt, 1/x, ...) or changes behaviour
 SPECIAL_EXPONENTS = (0.0, -0.0, 1.0, 2.0, 3.0, 0.5, -0.5, -1.0, -2.0, 2.5, -1.5, 5.0, -3.0)
 
 
 # --- floats by domain ---------------------------------------------------------------
+
 
 def reals(low: float = -4.0, high: float = 4.0) -> st.SearchStrategy[float]:
     """Finite floats in [low, high]: the normal range."""
@@ -50,7 +72,7 @@ def away_from_zero(low: float = 0.1, high: float = 4.0) -> st.SearchStrategy[flo
     return st.builds(lambda x, negative: -x if negative else x, reals(low, high), st.booleans())
 
 
-def op_inputs(op: ops.Op, n: int = 3) -> st.SearchStrategy[Tuple[float, ...]]:
+def op_inputs(op: ops.Op, n: int = 3) -> st.SearchStrategy[tuple[float, ...]]:
     """Operands for op drawn from its table domain (n of them for a many-input op)."""
     domains = op.domain if op.arity > 0 else op.domain * n
     return st.tuples(*[reals(low, high) for low, high in domains])
@@ -65,19 +87,24 @@ def edge_floats() -> st.SearchStrategy[float]:
 # Each backend (ValueBackend here, torch_oracle.TorchBackend) applies a table op by name;
 # "neg" and "-" are Value's derived operators, spelled the same for both engines.
 
-Ref = Union[int, float]  # an int names an earlier node; a float is a constant operand
+Ref = int | float  # an int names an earlier node; a float is a constant operand
 
 PARAM_VALUES = (0.01, 0.2, 1.0, 1.7)  # leaky_relu's slope and elu's alpha, when drawn
-DERIVED_UNARY: Dict[str, Callable] = {"neg": lambda be, a: -a}
-DERIVED_BINARY: Dict[str, Callable] = {"-": lambda be, a, b: a - b}
-UNARY: Dict[str, Callable] = {
+DERIVED_UNARY: dict[str, Callable] = {"neg": lambda be, a: -a}
+DERIVED_BINARY: dict[str, Callable] = {"-": lambda be, a, b: a - b}
+UNARY: dict[str, Callable] = {
     **DERIVED_UNARY,
-    **{op.name: (lambda be, a, *params, _name=op.name: be.unary(_name, a, *params))
-       for op in ops.UNARY},
+    **{
+        op.name: (lambda be, a, *params, _name=op.name: be.unary(_name, a, *params))
+        for op in ops.UNARY
+    },
 }
-BINARY: Dict[str, Callable] = {  # either side may be a constant
-    **{op.name: (lambda be, a, b, _name=op.name: be.binary(_name, a, b))
-       for op in ops.OPS.values() if op.arity == 2 and op.key == op.name},
+BINARY: dict[str, Callable] = {  # either side may be a constant
+    **{
+        op.name: (lambda be, a, b, _name=op.name: be.binary(_name, a, b))
+        for op in ops.OPS.values()
+        if op.arity == 2 and op.key == op.name
+    },
     **DERIVED_BINARY,
 }
 FUSED = tuple(op.name for op in ops.OPS.values() if op.arity < 0)  # dot, sum, max, min
@@ -90,7 +117,7 @@ class Step:
     such as leaky_relu's slope, follows its operand)."""
 
     op: str
-    args: Tuple[Ref, ...]
+    args: tuple[Ref, ...]
 
     def apply(self, be: object, nodes: Sequence) -> object:
         operands = [nodes[a] if isinstance(a, int) else a for a in self.args]
@@ -108,22 +135,22 @@ class Step:
             return f"{r[0]} {self.op} {r[1]}"
         if self.op == "dot":
             k = (len(r) - 1) // 2
-            return f"dot([{', '.join(r[:k])}], [{', '.join(r[k:2 * k])}], {r[-1]})"
+            return f"dot([{', '.join(r[:k])}], [{', '.join(r[k : 2 * k])}], {r[-1]})"
         return f"{ops.OPS[self.op].function}([{', '.join(r)}])"
 
 
-def split_dot(operands: Sequence) -> Tuple[Sequence, Sequence, object]:
+def split_dot(operands: Sequence) -> tuple[Sequence, Sequence, object]:
     """A dot step's operands as (weights, inputs, bias): k weights, k inputs, the bias."""
     k = (len(operands) - 1) // 2
-    return operands[:k], operands[k:2 * k], operands[-1]
+    return operands[:k], operands[k : 2 * k], operands[-1]
 
 
 @dataclass(frozen=True, repr=False)
 class Program:
     """Inputs v0..v(n-1), then one node per step; the last node is the output."""
 
-    inputs: Tuple[float, ...]
-    steps: Tuple[Step, ...]
+    inputs: tuple[float, ...]
+    steps: tuple[Step, ...]
 
     def __repr__(self) -> str:
         lines = [f"v{i} = {x!r}" for i, x in enumerate(self.inputs)]
@@ -133,7 +160,7 @@ class Program:
     def _repr_pretty_(self, printer: object, cycle: bool) -> None:  # hypothesis prints this
         printer.text(repr(self))
 
-    def run(self, be: object, leaves: Optional[Sequence] = None) -> List:
+    def run(self, be: object, leaves: Sequence | None = None) -> list:
         """Every node, inputs first, built with backend `be` (ValueBackend, TorchBackend)
         from the given leaves, or from new leaves holding the inputs."""
         nodes = [be.leaf(x) for x in self.inputs] if leaves is None else list(leaves)
@@ -148,8 +175,7 @@ class ValueBackend:
 
     leaf = staticmethod(autograd.Value)
     keep = staticmethod(lambda node: node)
-    _OPERATORS = {"+": operator.add, "*": operator.mul, "/": operator.truediv,
-                  "**": operator.pow}
+    _OPERATORS = {"+": operator.add, "*": operator.mul, "/": operator.truediv, "**": operator.pow}
 
     @staticmethod
     def unary(name: str, a: autograd.Value, *params: float) -> autograd.Value:
@@ -195,13 +221,18 @@ def _anything(step: Step, operands: Sequence[float], result: float) -> bool:
 
 
 @st.composite
-def _programs(draw, number: st.SearchStrategy[float], exponent: st.SearchStrategy[float],
-              guard: Guard, max_nodes: int) -> Program:
+def _programs(
+    draw,
+    number: st.SearchStrategy[float],
+    exponent: st.SearchStrategy[float],
+    guard: Guard,
+    max_nodes: int,
+) -> Program:
     inputs = tuple(draw(st.lists(number, min_size=1, max_size=4)))
     # values alongside, so that a guard can refuse an op where it is ill-conditioned
     with autograd.no_grad():
         values = [autograd.Value(x) for x in inputs]
-        steps: List[Step] = []
+        steps: list[Step] = []
         n_steps = draw(st.integers(1, max_nodes - 1 - len(inputs)))
         for _ in range(4 * n_steps):  # a refused op is redrawn, a few times at most
             if len(steps) == n_steps:
@@ -219,8 +250,9 @@ def _programs(draw, number: st.SearchStrategy[float], exponent: st.SearchStrateg
     return Program(inputs, tuple(steps))
 
 
-def _draw_step(draw, n: int, number: st.SearchStrategy[float],
-               exponent: st.SearchStrategy[float]) -> Step:
+def _draw_step(
+    draw, n: int, number: st.SearchStrategy[float], exponent: st.SearchStrategy[float]
+) -> Step:
     node = st.integers(0, n - 1)
     op = draw(st.sampled_from(ALL_OPS))
     if op in UNARY:
@@ -245,7 +277,7 @@ def _draw_step(draw, n: int, number: st.SearchStrategy[float],
     return Step(op, (draw(number), a))
 
 
-def _sinks(n_inputs: int, steps: Sequence[Step]) -> List[int]:
+def _sinks(n_inputs: int, steps: Sequence[Step]) -> list[int]:
     used = {a for s in steps for a in s.args if isinstance(a, int)}
     return [i for i in range(n_inputs + len(steps)) if i not in used]
 

@@ -20,11 +20,16 @@ def test_handwritten_chain_gradient_matches_central_differences() -> None:
     n, h = 12, 1e-6
 
     def slope(**at: float) -> float:
-        (name, value), = at.items()
-        return (handwritten.chain(n, **{name: value + h})[0] - handwritten.chain(n, **{name: value - h})[0]) / (2 * h)
+        ((name, value),) = at.items()
+        return (
+            handwritten.chain(n, **{name: value + h})[0]
+            - handwritten.chain(n, **{name: value - h})[0]
+        ) / (2 * h)
 
     _, d_x, d_w = handwritten.chain(n)
-    assert math.isclose(d_x, slope(x=0.5), rel_tol=1e-6) and math.isclose(d_w, slope(w=0.9), rel_tol=1e-6)
+    assert math.isclose(d_x, slope(x=0.5), rel_tol=1e-6) and math.isclose(
+        d_w, slope(w=0.9), rel_tol=1e-6
+    )
 
 
 def _engines(names):
@@ -41,7 +46,9 @@ def test_every_chain_engine_agrees_with_handwritten(engine: str) -> None:
     assert agree(run(), handwritten.chain(400)), label
 
 
-@pytest.mark.parametrize("engine", _engines(["chainrule nn", "chainrule nn, compiled", "chainrule ops", "pytorch"]))
+@pytest.mark.parametrize(
+    "engine", _engines(["chainrule nn", "chainrule nn, compiled", "chainrule ops", "pytorch"])
+)
 def test_every_mlp_engine_takes_the_handwritten_step(engine: str) -> None:
     setup = tasks.mlp_setup()
     reference, _, _ = tasks.build("mlp", "handwritten", 0, setup)
@@ -50,9 +57,20 @@ def test_every_mlp_engine_takes_the_handwritten_step(engine: str) -> None:
         assert agree(run(), reference()), label
 
 
-@pytest.mark.parametrize("seconds, shown", [(0.9996, "1 s"), (0.9994, "999 ms"), (2.27, "2.27 s"),
-                                            (9.996e-4, "1 ms"), (1.2e-5, "12 µs"), (4.79e-7, "479 ns")])
-def test_times_are_shown_with_three_digits_in_the_largest_unit_that_fits(seconds: float, shown: str) -> None:
+@pytest.mark.parametrize(
+    "seconds, shown",
+    [
+        (0.9996, "1 s"),
+        (0.9994, "999 ms"),
+        (2.27, "2.27 s"),
+        (9.996e-4, "1 ms"),
+        (1.2e-5, "12 µs"),
+        (4.79e-7, "479 ns"),
+    ],
+)
+def test_times_are_shown_with_three_digits_in_the_largest_unit_that_fits(
+    seconds: float, shown: str
+) -> None:
     assert human_time(seconds) == shown
 
 
@@ -86,7 +104,8 @@ def test_the_handwritten_cnn_gradient_matches_central_differences(cnn_setup) -> 
     params, X, Y = cnn_setup
     X, Y, h = X[:3], Y[:3], 1e-6
     for layer, unit, k in ((0, 1, 4), (1, 5, 20), (2, 3, 7)):
-        def loss_at(delta: float) -> float:
+
+        def loss_at(delta: float, layer: int = layer, unit: int = unit, k: int = k) -> float:
             p = copy.deepcopy(params)
             p[layer][0][unit][k] += delta
             return cnn.handwritten_step(p, X, Y)

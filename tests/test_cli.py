@@ -9,7 +9,6 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import Dict, Optional
 
 import pytest
 
@@ -21,9 +20,10 @@ CLI = [sys.executable, "-m", "nn.cli"]
 NEURON = ["graph", "tanh(x*w + b)", "--at", "x=1,w=-3,b=2"]
 
 
-def _run(args, cwd: Path, env: Optional[Dict[str, str]] = None) -> subprocess.CompletedProcess:
-    return subprocess.run([*CLI, *args], cwd=cwd, env=env, capture_output=True,
-                          timeout=120, check=False)
+def _run(args, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [*CLI, *args], cwd=cwd, env=env, capture_output=True, timeout=120, check=False
+    )
 
 
 def _svg_nodes(svg: bytes) -> int:
@@ -51,9 +51,15 @@ def test_refused_payloads_exit_2_with_the_parsers_one_line_and_run_nothing(tmp_p
         assert not (tmp_path / "out.svg").exists(), "nothing may be written"
 
 
-@pytest.mark.parametrize("suffix, magic", [
-    (".svg", b"<?xml"), (".png", b"\x89PNG"), (".pdf", b"%PDF"), (".dot", b"digraph"),
-])
+@pytest.mark.parametrize(
+    "suffix, magic",
+    [
+        (".svg", b"<?xml"),
+        (".png", b"\x89PNG"),
+        (".pdf", b"%PDF"),
+        (".dot", b"digraph"),
+    ],
+)
 def test_graph_writes_the_format_named_by_the_extension(tmp_path, suffix, magic):
     done = _run([*NEURON, "-o", f"graph{suffix}"], tmp_path)
     assert done.returncode == 0, done.stderr.decode()

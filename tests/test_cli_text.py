@@ -27,8 +27,9 @@ NEURON_TEXT = (
 
 
 def _run(args, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([*CLI, *args], cwd=cwd, env=env, capture_output=True,
-                          timeout=120, check=False)
+    return subprocess.run(
+        [*CLI, *args], cwd=cwd, env=env, capture_output=True, timeout=120, check=False
+    )
 
 
 def _no_dot(tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -59,8 +60,9 @@ def test_text_is_utf8_whatever_the_locale(tmp_path):
 
 def test_text_is_text_graph_of_the_built_expression(tmp_path):
     expression, at = "x*x + x/2 - exp(x)**2", {"x": 3.0}
-    done = _run(["graph", expression, "--at", "x=3", "--text", "--no-grad"], tmp_path,
-                _no_dot(tmp_path))
+    done = _run(
+        ["graph", expression, "--at", "x=3", "--text", "--no-grad"], tmp_path, _no_dot(tmp_path)
+    )
     out, _ = build(expression, at)
     out.backward()
     assert done.returncode == 0, done.stderr.decode()

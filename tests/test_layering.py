@@ -10,8 +10,8 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator, List, Tuple
 
 import pytest
 
@@ -19,13 +19,13 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("autograd", "nn", "benchmarks", "tests")
 
 
-def _sources(package: str) -> List[Path]:
+def _sources(package: str) -> list[Path]:
     files = sorted((ROOT / package).rglob("*.py"))
     assert files, f"no Python files under {package}/"
     return files
 
 
-def _imports(path: Path) -> Iterator[Tuple[int, str, List[str]]]:
+def _imports(path: Path) -> Iterator[tuple[int, str, list[str]]]:
     """(line, absolute module, imported names) for every import in the file, at any depth;
     `import a.b` gives ("a.b", []), `from . import c` in package p gives ("p", ["c"])."""
     package = ".".join(path.relative_to(ROOT).with_suffix("").parts[:-1])
@@ -82,8 +82,12 @@ def test_nn_uses_only_autograds_public_names() -> None:
                 if _private(name) or (public is not None and name not in public):
                     found.append(f"{where}:{line} imports {name} from {module} (not in __all__)")
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if (isinstance(node, ast.Attribute) and _private(node.attr)
-                    and isinstance(node.value, ast.Name) and node.value.id == "autograd"):
+            if (
+                isinstance(node, ast.Attribute)
+                and _private(node.attr)
+                and isinstance(node.value, ast.Name)
+                and node.value.id == "autograd"
+            ):
                 found.append(f"{where}:{node.lineno} uses autograd.{node.attr}")
     assert found == [], "\n".join(found)
     assert "as_float" in autograd.__all__, "nn converts numbers with autograd's public as_float"
@@ -126,10 +130,20 @@ print(json.dumps(sorted(set(sys.modules) - before)))
 """
 
 
-def _fresh_modules(code: str) -> List[str]:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=60, check=False)
+def _fresh_modules(code: str) -> list[str]:
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.splitlines()[-1])
 
@@ -137,13 +151,19 @@ def _fresh_modules(code: str) -> List[str]:
 def test_import_autograd_loads_only_the_standard_library() -> None:
     loaded = _fresh_modules(_FRESH)
     assert "autograd" in loaded and "autograd.value" in loaded, loaded
-    outside = [m for m in loaded
-               if m.split(".")[0] not in sys.stdlib_module_names and m.split(".")[0] != "autograd"]
+    outside = [
+        m
+        for m in loaded
+        if m.split(".")[0] not in sys.stdlib_module_names and m.split(".")[0] != "autograd"
+    ]
     assert outside == [], f"import autograd loaded {outside}"
     assert "subprocess" not in loaded, "subprocess is imported when a graph is first rendered"
 
 
 def test_drawing_loads_graphviz_on_first_use() -> None:
-    loaded = _fresh_modules(_FRESH.replace(
-        "import autograd\n", "import autograd\nautograd.draw_dot(autograd.Value(1.0))\n"))
+    loaded = _fresh_modules(
+        _FRESH.replace(
+            "import autograd\n", "import autograd\nautograd.draw_dot(autograd.Value(1.0))\n"
+        )
+    )
     assert "graphviz" in loaded, "draw_dot imports graphviz when it draws"

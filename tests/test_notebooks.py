@@ -11,7 +11,6 @@ import os
 import pathlib
 import re
 import time
-from typing import List
 
 import nbformat
 import pytest
@@ -85,8 +84,10 @@ def test_notebook_is_committed_with_cleared_outputs(path: pathlib.Path) -> None:
     nb = nbformat.read(path, as_version=4)
     nbformat.validate(nb)
     dirty = [
-        i for i, cell in enumerate(nb.cells)
-        if cell.cell_type == "code" and (cell.get("outputs") or cell.get("execution_count") is not None)
+        i
+        for i, cell in enumerate(nb.cells)
+        if cell.cell_type == "code"
+        and (cell.get("outputs") or cell.get("execution_count") is not None)
     ]
     assert not dirty, (
         f"{path.name}: code cells {dirty} have outputs or an execution count; clear them before "
@@ -97,7 +98,7 @@ def test_notebook_is_committed_with_cleared_outputs(path: pathlib.Path) -> None:
 MIN_ASSERTS, MIN_CELLS_ASSERTING = 5, 3
 
 
-def _asserts(cell: nbformat.NotebookNode) -> List[ast.Assert]:
+def _asserts(cell: nbformat.NotebookNode) -> list[ast.Assert]:
     """The assert statements of a code cell (IPython's % and ! lines left out)."""
     lines = [line for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!"))]
     tree = ast.parse("\n".join(lines))
@@ -106,13 +107,18 @@ def _asserts(cell: nbformat.NotebookNode) -> List[ast.Assert]:
 
 def _imports_torch(path: pathlib.Path) -> bool:
     nb = nbformat.read(path, as_version=4)
-    return any(re.search(r"^\s*(import|from) torch\b", cell.source, re.M)
-               for cell in nb.cells if cell.cell_type == "code")
+    return any(
+        re.search(r"^\s*(import|from) torch\b", cell.source, re.M)
+        for cell in nb.cells
+        if cell.cell_type == "code"
+    )
 
 
 # a notebook that imports torch runs only where torch is installed
-RUNS = [pytest.param(p, id=p.stem, marks=[pytest.mark.torch] if _imports_torch(p) else [])
-        for p in NOTEBOOKS]
+RUNS = [
+    pytest.param(p, id=p.stem, marks=[pytest.mark.torch] if _imports_torch(p) else [])
+    for p in NOTEBOOKS
+]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -125,8 +131,11 @@ def test_notebook_checks_its_claims(path: pathlib.Path) -> None:
     assert len(found) >= MIN_ASSERTS, f"{path.name} has {len(found)} asserts"
     cells = sum(1 for asserts in per_cell if asserts)
     assert cells >= MIN_CELLS_ASSERTING, f"{path.name} asserts in only {cells} cells"
-    literal = [ast.unparse(a.test) for a in found
-               if not any(isinstance(n, ast.Name) for n in ast.walk(a.test))]
+    literal = [
+        ast.unparse(a.test)
+        for a in found
+        if not any(isinstance(n, ast.Name) for n in ast.walk(a.test))
+    ]
     assert not literal, f"{path.name} asserts only literals: {literal}"
 
 
@@ -145,10 +154,15 @@ def test_notebook_runs(path: pathlib.Path, tmp_path: pathlib.Path) -> None:
     client.execute(env=kernel_env(), cwd=str(tmp_path))  # raises CellExecutionError on any error
     elapsed = time.perf_counter() - start
 
-    errors = [o for cell in nb.cells for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+    errors = [
+        o for cell in nb.cells for o in cell.get("outputs", []) if o.get("output_type") == "error"
+    ]
     assert not errors, f"{path.name}: {errors[0].get('ename')}: {errors[0].get('evalue')}"
-    unrun = [i for i, cell in enumerate(nb.cells)
-             if cell.cell_type == "code" and _asserts(cell) and cell.get("execution_count") is None]
+    unrun = [
+        i
+        for i, cell in enumerate(nb.cells)
+        if cell.cell_type == "code" and _asserts(cell) and cell.get("execution_count") is None
+    ]
     assert not unrun, f"{path.name}: cells {unrun} with asserts did not run"
     assert nb.cells[-1].outputs[0].get("text") == "asserts run: True\n", nb.cells[-1].outputs
     missing = MUST_SHOW.get(path.stem, set()) - _shown(nb)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import gc
 import sys
 import tracemalloc
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 import pytest
 
@@ -63,7 +63,7 @@ def test_a_training_step_leaves_no_cyclic_garbage_and_frees_its_graph() -> None:
 def test_every_op_frees_its_graph_without_the_collector() -> None:
     with _collector_off():
         x, w = Value(0.7), Value(-1.3)
-        y = (x * w + x / w - w ** 2 + 2.0 ** x).exp().log().sqrt().tanh().sigmoid()
+        y = (x * w + x / w - w**2 + 2.0**x).exp().log().sqrt().tanh().sigmoid()
         y = y.relu() + abs(-y).sin().cos() + dot([x, w, 1.0], [w, 2.0, x], w)
         y.backward()
         del y
@@ -75,7 +75,9 @@ def test_a_neuron_of_n_inputs_is_one_or_two_nodes(activation: str, nodes: int) -
     neuron = nn.Neuron(16, activation=activation, seed=0)
     for x in ([0.1 * i for i in range(16)], [Value(0.1 * i) for i in range(16)]):
         out = neuron(x)
-        assert len(_interior_nodes(out)) == nodes, "a neuron should be dot (+ activation), not 2n nodes"
+        assert len(_interior_nodes(out)) == nodes, (
+            "a neuron should be dot (+ activation), not 2n nodes"
+        )
 
 
 def test_an_mlp_forward_is_one_dot_and_one_activation_per_neuron() -> None:
@@ -119,8 +121,10 @@ def test_a_value_times_value_node_costs_under_450_bytes() -> None:
 def _graph_objects() -> int:
     """Objects the cyclic collector tracks that make up graphs: Values, and tuples of them
     (counted by kind, so that other threads' objects don't count)."""
-    return sum(type(o) is Value or (type(o) is tuple and any(type(i) is Value for i in o))
-               for o in gc.get_objects())
+    return sum(
+        type(o) is Value or (type(o) is tuple and any(type(i) is Value for i in o))
+        for o in gc.get_objects()
+    )
 
 
 def _tracked_objects_per_node(make_node) -> float:
@@ -136,10 +140,16 @@ def _tracked_objects_per_node(make_node) -> float:
 
 W = Value(0.9)
 ONE_OR_TWO_PARENTS = {
-    "exp": Value.exp, "tanh": Value.tanh, "relu": Value.relu, "abs": abs,
-    "times a number": lambda x: x * 1.0001, "plus a number": lambda x: x + 0.001,
-    "times a Value": lambda x: x * W, "plus a Value": lambda x: x + W,
-    "divided by a Value": lambda x: x / W, "to a Value's power": lambda x: x ** W,
+    "exp": Value.exp,
+    "tanh": Value.tanh,
+    "relu": Value.relu,
+    "abs": abs,
+    "times a number": lambda x: x * 1.0001,
+    "plus a number": lambda x: x + 0.001,
+    "times a Value": lambda x: x * W,
+    "plus a Value": lambda x: x + W,
+    "divided by a Value": lambda x: x / W,
+    "to a Value's power": lambda x: x**W,
 }
 
 
@@ -153,4 +163,6 @@ def test_a_node_of_one_or_two_parents_is_a_single_object_for_the_collector(op: s
 
 
 def test_a_fused_node_is_two_objects_for_the_collector() -> None:
-    assert _tracked_objects_per_node(lambda x: dot([W, W], [x, x], W)) == 2.0  # the node and its parents tuple
+    assert (
+        _tracked_objects_per_node(lambda x: dot([W, W], [x, x], W)) == 2.0
+    )  # the node and its parents tuple

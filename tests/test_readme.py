@@ -36,7 +36,9 @@ def test_ci_runs_the_readme_test_command() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "ci:test" in ci and "README.md" in ci
     command = re.search(r"<!-- ci:test -->\n```\n(.+?)\n```\n<!-- /ci:test -->", README, re.S)
-    assert command and "pytest" in command.group(1) and "pip install -e '.[dev]'" in command.group(1)
+    assert (
+        command and "pytest" in command.group(1) and "pip install -e '.[dev]'" in command.group(1)
+    )
     steps = ["ruff check .", "ruff format --check .", "mypy", "-m pytest"]
     where = [command.group(1).find(step) for step in steps]
     assert -1 not in where and where == sorted(where), f"lint, format, types, then tests: {where}"

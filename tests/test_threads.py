@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 import threading
-from typing import Callable, List, Tuple
+from collections.abc import Callable
 
 import pytest
 
@@ -13,11 +13,11 @@ import nn
 from autograd import Value, is_grad_enabled, no_grad
 
 
-def _in_threads(*targets: Callable[[], object]) -> List[object]:
+def _in_threads(*targets: Callable[[], object]) -> list[object]:
     """Run targets at once (a barrier starts them together), return their results in order."""
     barrier = threading.Barrier(len(targets))
-    results: List[object] = [None] * len(targets)
-    errors: List[BaseException] = []
+    results: list[object] = [None] * len(targets)
+    errors: list[BaseException] = []
 
     def run(i: int, target: Callable[[], object]) -> None:
         barrier.wait()
@@ -75,7 +75,7 @@ def test_a_new_thread_records_even_when_its_creator_is_under_no_grad() -> None:
 DATA = nn.data.moons(24, noise=0.1, seed=3)
 
 
-def _train(seed: int, optimizer: str, steps: int = 12) -> Tuple[List[float], List[float]]:
+def _train(seed: int, optimizer: str, steps: int = 12) -> tuple[list[float], list[float]]:
     """Full-batch training of a small MLP; the loss history and the final weights."""
     X, y = DATA
     model = nn.MLP(2, [6, 6, 1], activation="tanh", seed=seed)
@@ -119,7 +119,7 @@ def test_training_next_to_a_thread_evaluating_under_no_grad_is_unaffected() -> N
             calls += 1
         return calls
 
-    def train() -> Tuple[List[float], List[float]]:
+    def train() -> tuple[list[float], list[float]]:
         try:
             return _train(4, "sgd")
         finally:

@@ -6,7 +6,7 @@ floating point (ulps for one op, a path-sum scale for gradients), not guesses.
 from __future__ import annotations
 
 import math
-from typing import Callable, Dict, List, Sequence
+from collections.abc import Callable, Sequence
 
 import torch
 import torch.nn.functional as TF
@@ -32,7 +32,7 @@ def _left_to_right(terms: Sequence[object]) -> torch.Tensor:
 # the left-to-right sums they are, max and min over a stack as torch.max(dim) (the
 # gradient to the first extreme). Operands may be tensors or numbers; a param follows.
 # tests/autograd/test_op_table.py checks that the keys are exactly the table's.
-TWINS: Dict[str, Callable[..., torch.Tensor]] = {
+TWINS: dict[str, Callable[..., torch.Tensor]] = {
     "+": lambda a, b: a + b,
     "*": lambda a, b: a * b,
     "/": lambda a, b: torch.div(_tensor(a), b),
@@ -106,6 +106,7 @@ class TorchBackend:
 
 # --- running a program on both engines, in lockstep ----------------------------------
 
+
 def same_float(a: float, b: float, scale: float = 0.0, ulps: int = 2) -> bool:
     """Equal to within a few units in the last place of max(|a|, |b|, scale) (the same
     sign, for zeros), both nan, or the same infinity. torch's exp, log, sqrt, tanh, sin
@@ -117,16 +118,16 @@ def same_float(a: float, b: float, scale: float = 0.0, ulps: int = 2) -> bool:
     return abs(a - b) <= ulps * math.ulp(max(abs(a), abs(b), scale))
 
 
-def _summands(step: Step, nodes: Sequence[autograd.Value]) -> List[float]:
+def _summands(step: Step, nodes: Sequence[autograd.Value]) -> list[float]:
     """The terms a fused op adds up (its rounding error scales with their size), else []."""
     xs = [nodes[a].data if isinstance(a, int) else a for a in step.args]
     if step.op == "dot":
         k = (len(xs) - 1) // 2
-        return [w * x for w, x in zip(xs[:k], xs[k:2 * k])] + [xs[-1]]
+        return [w * x for w, x in zip(xs[:k], xs[k : 2 * k])] + [xs[-1]]
     return xs if step.op == "sum" else []
 
 
-def gradient_scales(root: autograd.Value) -> Dict[autograd.Value, float]:
+def gradient_scales(root: autograd.Value) -> dict[autograd.Value, float]:
     """Sum over paths of |product of local derivatives|, for every node behind root.
 
     Backward sums a node's gradient over paths in an engine-specific order, so rounding
@@ -178,7 +179,8 @@ def assert_matches_torch(program: Program, rel: float = 1e-12) -> None:
         i, terms = len(ours), _summands(step, ours)
         assert same_float(node.data, tensor.item(), sum(map(abs, terms)), 2 + len(terms)), (
             f"v{i} = {step.source()}: chainrule computes {node.data!r}, torch "
-            f"{tensor.item()!r} from the same inputs\n{program!r}")
+            f"{tensor.item()!r} from the same inputs\n{program!r}"
+        )
         tensor.data.fill_(node.data)  # .data: the saved result changes too, untracked
         ours.append(node)
         theirs.append(be.keep(tensor))
@@ -192,4 +194,5 @@ def assert_matches_torch(program: Program, rel: float = 1e-12) -> None:
         theirs_grad = be.grad(tensor)
         assert agree(mine, theirs_grad, tolerance), (
             f"d out/d v{i}: chainrule {mine!r}, torch {theirs_grad!r} (tolerance "
-            f"{tolerance:.3g})\n{program!r}")
+            f"{tolerance:.3g})\n{program!r}"
+        )

@@ -36,7 +36,7 @@ def test_node_used_twice_by_one_op_gets_both_contributions() -> None:
     (a * a).backward()
     assert a.grad == 6.0
     b = Value(2.0)
-    (b ** b).backward()
+    (b**b).backward()
     t = tensor(2.0)
     torch.pow(t, t).backward()
     assert math.isclose(b.grad, t.grad.item(), rel_tol=1e-12)
@@ -56,7 +56,7 @@ def test_diamond_sums_over_both_paths() -> None:
     assert math.isclose(left.grad, t_left.grad.item(), rel_tol=1e-12)
     assert math.isclose(right.grad, t_right.grad.item(), rel_tol=1e-12)
     # the sum over paths, written out: d top/dx = right * tanh'(x) + left * sigmoid'(x)
-    by_paths = right.data * (1 - left.data ** 2) + left.data * right.data * (1 - right.data)
+    by_paths = right.data * (1 - left.data**2) + left.data * right.data * (1 - right.data)
     assert math.isclose(x.grad, by_paths, rel_tol=1e-14)
 
 
@@ -77,12 +77,12 @@ def test_output_independent_of_an_input_leaves_it_at_zero() -> None:
 
 def test_repeated_backward_accumulates_leaves_and_recomputes_the_rest() -> None:
     x = Value(3.0)
-    y = x ** 3
+    y = x**3
     mid = y * 1.0
     mid.backward()
     mid.backward()
     t = tensor(3.0)
-    t_y = t ** 3
+    t_y = t**3
     t_y.retain_grad()
     (t_y * 1.0).backward(retain_graph=True)
     (t_y * 1.0).backward()
@@ -108,7 +108,7 @@ def test_grad_returns_floats_and_leaves_every_grad_untouched() -> None:
     tgx, tgw = torch.autograd.grad(torch.tanh(t_x * t_w), [t_x, t_w])
     assert math.isclose(gx, tgx.item(), rel_tol=1e-12)
     assert math.isclose(gw, tgw.item(), rel_tol=1e-12)
-    assert math.isclose(gmid, 1 - out.data ** 2, rel_tol=1e-12)
+    assert math.isclose(gmid, 1 - out.data**2, rel_tol=1e-12)
     assert all(type(g) is float for g in (gx, gw, gmid))
 
 

@@ -11,7 +11,8 @@ import operator
 import struct
 import subprocess
 import sys
-from typing import Any, Callable, List, Sequence, Tuple
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -31,15 +32,16 @@ def same(a: float, b: float) -> bool:
     return struct.pack("<d", a) == struct.pack("<d", b)
 
 
-def traced(f: Callable[..., Value], xs: Sequence[float]) -> Tuple[float, List[float]]:
+def traced(f: Callable[..., Value], xs: Sequence[float]) -> tuple[float, list[float]]:
     values = [Value(x) for x in xs]
     out = f(*values)
     out.backward()
     return out.data, [v.grad for v in values]
 
 
-def assert_same_as_traced(f: Callable[..., Value], c: autograd.Compiled,
-                          xs: Sequence[float]) -> None:
+def assert_same_as_traced(
+    f: Callable[..., Value], c: autograd.Compiled, xs: Sequence[float]
+) -> None:
     value, grads = c(xs)
     want_value, want_grads = traced(f, xs)
     assert same(value, want_value), f"value at {xs}: {value!r} != {want_value!r}\n{c.source}"
@@ -60,12 +62,12 @@ def apply(op: ops.Op, operands: Sequence[Any], params: Sequence[float]) -> Value
         return OPERATORS[op.name](*operands)
     if op.function == "dot":
         k = (len(operands) - 1) // 2
-        return autograd.dot(operands[:k], operands[k:2 * k], operands[-1])
+        return autograd.dot(operands[:k], operands[k : 2 * k], operands[-1])
     return getattr(autograd, op.function)(operands)
 
 
 @st.composite
-def step(draw: Any, n: int) -> Tuple[str, Tuple[Operand, ...], Tuple[float, ...]]:
+def step(draw: Any, n: int) -> tuple[str, tuple[Operand, ...], tuple[float, ...]]:
     key = draw(st.sampled_from(sorted(ops.OPS)))
     op = ops.OPS[key]
     node = st.integers(0, n - 1)
@@ -78,8 +80,12 @@ def step(draw: Any, n: int) -> Tuple[str, Tuple[Operand, ...], Tuple[float, ...]
             return key, (draw(node), draw(number)), ()
         shape = draw(st.sampled_from(("nodes", "same", "number right", "number left")))
         a = draw(node)
-        pair = {"nodes": (a, draw(node)), "same": (a, a), "number right": (a, draw(number)),
-                "number left": (draw(number), a)}[shape]
+        pair = {
+            "nodes": (a, draw(node)),
+            "same": (a, a),
+            "number right": (a, draw(number)),
+            "number left": (draw(number), a),
+        }[shape]
         return key, pair, ()
     k = draw(st.integers(1, 3))
     size = 2 * k + 1 if op.function == "dot" else k + 1
@@ -90,7 +96,7 @@ def step(draw: Any, n: int) -> Tuple[str, Tuple[Operand, ...], Tuple[float, ...]
 
 
 @st.composite
-def programs(draw: Any) -> Tuple[int, list]:
+def programs(draw: Any) -> tuple[int, list]:
     n_inputs = draw(st.integers(1, 3))
     steps = [draw(step(n_inputs + i)) for i in range(draw(st.integers(1, 8)))]
     return n_inputs, steps
@@ -98,7 +104,7 @@ def programs(draw: Any) -> Tuple[int, list]:
 
 def program_function(n_inputs: int, steps: list) -> Callable[..., Value]:
     def f(*xs: Value) -> Value:
-        nodes: List[Any] = list(xs)
+        nodes: list[Any] = list(xs)
         for key, refs, params in steps:
             operands = [nodes[r] if isinstance(r, int) else r for r in refs]
             nodes.append(apply(ops.OPS[key], operands, params))
@@ -109,19 +115,26 @@ def program_function(n_inputs: int, steps: list) -> Callable[..., Value]:
     return f
 
 
-def new_inputs(xs: Sequence[float], draw: Any) -> List[List[float]]:
+def new_inputs(xs: Sequence[float], draw: Any) -> list[list[float]]:
     """The trace point, its mirror (the other side of every kink at 0), zeros of both
     signs, the inputs reversed (another winner of max and min), IEEE edges, random."""
     n = len(xs)
     edge = st.lists(st.one_of(st.sampled_from(EDGE_VALUES), st.floats()), min_size=n, max_size=n)
-    return [list(xs), [-x for x in xs], [0.0] * n, [-0.0] * n, list(reversed(xs)),
-            *(draw(edge) for _ in range(10))]
+    return [
+        list(xs),
+        [-x for x in xs],
+        [0.0] * n,
+        [-0.0] * n,
+        list(reversed(xs)),
+        *(draw(edge) for _ in range(10)),
+    ]
 
 
 @settings(max_examples=300, deadline=None)
 @given(programs(), st.data())
-def test_random_graphs_over_every_op_equal_trace_and_backward_bit_for_bit(program: Any,
-                                                                         data: Any) -> None:
+def test_random_graphs_over_every_op_equal_trace_and_backward_bit_for_bit(
+    program: Any, data: Any
+) -> None:
     n_inputs, steps = program
     xs = data.draw(st.lists(st.floats(-3, 3), min_size=n_inputs, max_size=n_inputs))
     f = program_function(n_inputs, steps)
@@ -137,14 +150,19 @@ def test_each_op_of_the_table_compiles_and_matches_at_edges(key: str) -> None:
     if op.arity == 1:
         fs = [lambda x, y: apply(op, [x], ()), lambda x, y: apply(op, [x * y], ())]
     elif key == "pow_scalar":
-        fs = [lambda x, y, c=c: x ** c for c in (2.0, 3.0, 0.5, -0.5, -1.0, -2.0, 0.0, 2.5)]
+        fs = [lambda x, y, c=c: x**c for c in (2.0, 3.0, 0.5, -0.5, -1.0, -2.0, 0.0, 2.5)]
     elif op.arity == 2:
-        fs = [lambda x, y: apply(op, [x, y], ()), lambda x, y: apply(op, [2.0, x], ()),
-              lambda x, y: apply(op, [x, x], ())]
+        fs = [
+            lambda x, y: apply(op, [x, y], ()),
+            lambda x, y: apply(op, [2.0, x], ()),
+            lambda x, y: apply(op, [x, x], ()),
+        ]
     else:
         dot = op.function == "dot"
-        fs = [lambda x, y: apply(op, [x, 1.5, y, x, 2.0] if dot else [x, y, 0.5], ()),
-              lambda x, y: apply(op, [y, x, 0.5] if dot else [x, 2.0, y, y], ())]
+        fs = [
+            lambda x, y: apply(op, [x, 1.5, y, x, 2.0] if dot else [x, y, 0.5], ()),
+            lambda x, y: apply(op, [y, x, 0.5] if dot else [x, 2.0, y, y], ()),
+        ]
     points = [(1.5, -0.5), (-1.5, 0.5), (0.0, 0.0), (-0.0, 1.0), (0.5, 0.5), (2.0, -2.0)]
     points += [(a, b) for a in EDGE_VALUES[:10] for b in (1.0, -0.0, math.inf, math.nan)]
     for f in fs:
@@ -155,8 +173,9 @@ def test_each_op_of_the_table_compiles_and_matches_at_edges(key: str) -> None:
 
 def test_branches_inside_ops_are_decided_when_the_code_runs() -> None:
     """relu, abs, max and pow's x == 0 case traced on one side, run on the other."""
+
     def f(x: Value, y: Value) -> Value:
-        return x.relu() + abs(y) + autograd.max_values([x, y, 0.25]) + x ** y
+        return x.relu() + abs(y) + autograd.max_values([x, y, 0.25]) + x**y
 
     c = compile(f, [2.0, 3.0])
     for point in ([2.0, 3.0], [-2.0, -3.0], [0.0, 0.0], [0.0, 2.0], [0.1, 0.25], [math.nan, 1.0]):
@@ -165,6 +184,7 @@ def test_branches_inside_ops_are_decided_when_the_code_runs() -> None:
 
 def test_python_control_flow_in_f_is_frozen_at_trace_time() -> None:
     """As torch.jit.trace: an `if` on the data takes the trace's branch every time."""
+
     def f(x: Value) -> Value:
         return x * 2.0 if x.data > 0 else x * -3.0
 
@@ -174,6 +194,7 @@ def test_python_control_flow_in_f_is_frozen_at_trace_time() -> None:
 
 def test_gradients_of_a_node_used_many_times_sum_in_backward_order() -> None:
     """Long sums split across lines keep the engine's order of summation."""
+
     def f(x: Value, w: Value) -> Value:
         for _ in range(300):
             x = (x * w + 0.3).tanh()
@@ -190,6 +211,7 @@ def test_output_may_be_an_input_or_a_constant() -> None:
 
 
 # --- the source ------------------------------------------------------------------------
+
 
 def _neuron(x: Value, w: Value, b: Value) -> Value:
     z = x * w + b
@@ -208,8 +230,10 @@ def test_source_is_one_line_per_node_named_after_labels_with_the_rule_visible() 
     dot_lines = [line for line in lines if "F.dot(" in line]
     assert len(dot_lines) == 1 and "F.dot([hidden_out_, hidden_out_], [w, 2.0], b)" in dot_lines[0]
     tanh_grad = [line for line in lines if line.strip().startswith("g_z = ")]
-    assert tanh_grad == ["    g_z = 0.0 + g_hidden_out_ * ((1.0 - hidden_out_) * "
-                         "(1.0 + hidden_out_))  # from hidden_out_"]
+    assert tanh_grad == [
+        "    g_z = 0.0 + g_hidden_out_ * ((1.0 - hidden_out_) * "
+        "(1.0 + hidden_out_))  # from hidden_out_"
+    ]
     builtins.compile(c.source, "<test>", "exec")
 
 
@@ -232,8 +256,12 @@ print(autograd.compile(_neuron, [1.0, 2.0, 3.0]).source)
 
 
 def test_source_is_the_same_in_two_processes() -> None:
-    runs = [subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True,
-                           check=True).stdout for _ in range(2)]
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", SCRIPT], capture_output=True, text=True, check=True
+        ).stdout
+        for _ in range(2)
+    ]
     assert runs[0] == runs[1] == compile(_neuron, [1.0, 2.0, 3.0]).source + "\n"
 
 
@@ -249,14 +277,17 @@ def test_inf_and_nan_constants_read_back() -> None:
 
 # --- errors ----------------------------------------------------------------------------
 
+
 def test_wrong_number_of_inputs_is_a_value_error() -> None:
     c = compile(lambda x, y: x * y, [1.0, 2.0])
     with pytest.raises(ValueError, match="takes 2 inputs, got 3"):
         c([1.0, 2.0, 3.0])
 
 
-@pytest.mark.parametrize("bad, message", [(["a", 1.0], "got str 'a' at position 0"),
-                                          ([1.0, None], "got NoneType None at position 1")])
+@pytest.mark.parametrize(
+    "bad, message",
+    [(["a", 1.0], "got str 'a' at position 0"), ([1.0, None], "got NoneType None at position 1")],
+)
 def test_a_non_number_is_a_type_error(bad: list, message: str) -> None:
     c = compile(lambda x, y: x * y, [1.0, 2.0])
     with pytest.raises(TypeError, match=message):
@@ -304,7 +335,7 @@ def test_a_training_step_graph_replays_backward_at_new_weights_and_data() -> Non
     model = nn.MLP(2, [5, 4, 1], seed=2)
     params = model.parameters()
 
-    def step_graph(xs: List[List[Any]]) -> Value:
+    def step_graph(xs: list[list[Any]]) -> Value:
         scores = [model(x) for x in xs]
         return nn.losses.hinge(scores, [1.0, -1.0, 1.0]) + 1e-3 * autograd.dot(params, params)
 
@@ -350,6 +381,7 @@ def test_one_forward_line_per_op_node_and_one_backward_line_per_gradient() -> No
 def test_a_gradient_graph_made_with_create_graph_compiles_too() -> None:
     """grad(..., create_graph=True) builds its graph from table ops, so it compiles: the
     generated code of a derivative, differentiated once more."""
+
     def slope(x: Value) -> Value:
         return autograd.grad((x * x * x).sin(), [x], create_graph=True)[0]
 

@@ -11,7 +11,7 @@ import pytest
 
 import autograd
 from autograd import Value
-from autograd.expr import MAX_LENGTH, ExprError, build, parse, parse_assignments
+from autograd.expr import ExprError, build, parse, parse_assignments
 from autograd.ops import OPS
 from tests.refused import REFUSED, Refused
 
@@ -37,13 +37,23 @@ def test_a_variable_used_twice_is_one_node():
 
 
 def test_every_operator_and_function_is_accepted():
-    source = ("exp(x) + log(x) - sqrt(x) * tanh(x) / sigmoid(x) ** relu(x) "
-              "+ sin(x) + cos(x) + abs(-x) + +x + 2 ** x")
+    source = (
+        "exp(x) + log(x) - sqrt(x) * tanh(x) / sigmoid(x) ** relu(x) "
+        "+ sin(x) + cos(x) + abs(-x) + +x + 2 ** x"
+    )
     out, leaves = build(source, {"x": 0.5})
     x = 0.5
     sig = 1 / (1 + math.exp(-x))
-    expected = (math.exp(x) + math.log(x) - math.sqrt(x) * math.tanh(x) / sig ** x
-                + math.sin(x) + math.cos(x) + x + x + 2 ** x)
+    expected = (
+        math.exp(x)
+        + math.log(x)
+        - math.sqrt(x) * math.tanh(x) / sig**x
+        + math.sin(x)
+        + math.cos(x)
+        + x
+        + x
+        + 2**x
+    )
     assert out.data == pytest.approx(expected)
 
 

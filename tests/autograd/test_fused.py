@@ -17,8 +17,11 @@ def _layer(inputs_are_values: bool, mixed: bool = False):
     return rows, inputs, biases
 
 
-@pytest.mark.parametrize("inputs_are_values, mixed", [(True, False), (False, False), (True, True)],
-                         ids=["value inputs", "float inputs", "mixed inputs"])
+@pytest.mark.parametrize(
+    "inputs_are_values, mixed",
+    [(True, False), (False, False), (True, True)],
+    ids=["value inputs", "float inputs", "mixed inputs"],
+)
 def test_dots_makes_the_nodes_one_dot_per_row_makes(inputs_are_values: bool, mixed: bool) -> None:
     rows, inputs, biases = _layer(inputs_are_values, mixed)
     fused = dots(rows, inputs, biases)
@@ -40,7 +43,9 @@ def test_dots_makes_the_nodes_one_dot_per_row_makes(inputs_are_values: bool, mix
 def test_dots_reads_any_iterables_and_a_row_of_numbers_stays_constant() -> None:
     x = [Value(1.0), Value(2.0)]
     (y,) = dots(iter([(3.0, Value(4.0))]), iter(x), iter([0.5]))
-    assert y.data == 3.0 + 8.0 + 0.5 and len(y.parents) == 3  # w1, x0, x1; 3.0 and 0.5 are constants
+    assert (
+        y.data == 3.0 + 8.0 + 0.5 and len(y.parents) == 3
+    )  # w1, x0, x1; 3.0 and 0.5 are constants
 
 
 def test_dots_names_what_does_not_fit() -> None:

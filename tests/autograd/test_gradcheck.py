@@ -24,7 +24,7 @@ def test_gradcheck_passes_for_the_engines_gradients_of_a_composite(a: float, b: 
 
 def test_numeric_grad_matches_known_derivatives() -> None:
     """d/dx x^3 = 3x^2 = 12 at 2; d(xy)/dx = y, d(xy)/dy = x."""
-    (slope,) = numeric_grad(lambda x: x ** 3, [2.0])
+    (slope,) = numeric_grad(lambda x: x**3, [2.0])
     assert math.isclose(slope, 12.0, rel_tol=1e-8), slope
     dx, dy = numeric_grad(lambda x, y: x * y, [3.0, 4.0])
     assert math.isclose(dx, 4.0, rel_tol=1e-8) and math.isclose(dy, 3.0, rel_tol=1e-8), (dx, dy)
@@ -57,7 +57,7 @@ def test_numeric_grad_accepts_values_and_numbers_and_leaves_values_untouched() -
 
 def test_numeric_grad_takes_the_step_size_eps() -> None:
     """The central difference of x^3 is 3x^2 + eps^2 exactly: the step shows in the slope."""
-    (slope,) = numeric_grad(lambda x: x ** 3, [0.0], eps=0.5)
+    (slope,) = numeric_grad(lambda x: x**3, [0.0], eps=0.5)
     assert math.isclose(slope, 0.25, rel_tol=1e-12), slope
 
 
@@ -77,7 +77,9 @@ def _rows(message: str) -> dict:
     return rows
 
 
-def test_failure_table_stars_only_the_disagreeing_input_with_analytic_numeric_and_difference() -> None:
+def test_failure_table_stars_only_the_disagreeing_input_with_analytic_numeric_and_difference() -> (
+    None
+):
     """b * float(b) hides one factor of b from the graph: d/db is b, not 2b."""
     with pytest.raises(AssertionError) as caught:
         gradcheck(lambda a, b: a * 2.0 + b * float(b), [1.0, 3.0])

@@ -30,8 +30,7 @@ def _our_output(program: Program):
 
 def _torch_hessian(program: Program):
     leaves = tuple(torch.tensor(x, dtype=torch.float64) for x in program.inputs)
-    h = torch.autograd.functional.hessian(
-        lambda *ts: program.run(_TorchFunction(), ts)[-1], leaves)
+    h = torch.autograd.functional.hessian(lambda *ts: program.run(_TorchFunction(), ts)[-1], leaves)
     n = len(leaves)
     return [[h[i][j].item() for j in range(n)] for i in range(n)]
 
@@ -46,7 +45,8 @@ def test_hessian_of_a_random_dag_matches_torch(program: Program) -> None:
     hessian = autograd.hessian(f, program.inputs)
     mine = ours(f, program.inputs)
     assert hessian == mine.hessian or all(  # the same floats as grad() of grad()
-        agree(a, b, 0.0) for r, s in zip(hessian, mine.hessian) for a, b in zip(r, s))
+        agree(a, b, 0.0) for r, s in zip(hessian, mine.hessian) for a, b in zip(r, s)
+    )
     expected = _torch_hessian(program)
     n = len(program.inputs)
     for i in range(n):
@@ -55,7 +55,8 @@ def test_hessian_of_a_random_dag_matches_torch(program: Program) -> None:
             # zeros of either sign: torch builds zeros into its graphs (max's scatter)
             assert agree(hessian[i][j], expected[i][j], 1e-10 * scale, zeros=False), (
                 f"d2/dv{i}dv{j}: chainrule {hessian[i][j]!r}, torch {expected[i][j]!r} "
-                f"(scale {scale:.3g})\n{program!r}")
+                f"(scale {scale:.3g})\n{program!r}"
+            )
 
 
 def test_gradient_penalty_matches_torch() -> None:
@@ -100,13 +101,14 @@ def test_create_graph_leaves_every_grad_as_it_was() -> None:
 
 def test_results_of_create_graph_are_values_that_backward_grad_and_hessian_accept() -> None:
     """d/dx of x^3 sin x, to the third order, by each entry point."""
+
     def f(v):
-        return v ** 3 * v.sin()
+        return v**3 * v.sin()
 
     x0 = 0.8
     s, c = math.sin(x0), math.cos(x0)
-    d2 = 6 * x0 * s + 6 * x0 ** 2 * c - x0 ** 3 * s
-    d3 = 6 * s + 18 * x0 * c - 9 * x0 ** 2 * s - x0 ** 3 * c
+    d2 = 6 * x0 * s + 6 * x0**2 * c - x0**3 * s
+    d3 = 6 * s + 18 * x0 * c - 9 * x0**2 * s - x0**3 * c
 
     x = Value(x0)
     (g,) = autograd.grad(f(x), [x], create_graph=True)
@@ -149,28 +151,51 @@ def test_second_derivative_of_a_100000_deep_chain_at_the_default_recursion_limit
 # --- bad input: TypeError naming what was wrong ----------------------------------------
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: autograd.hessian(lambda a: 2.0, [1.0]), r"f to return a Value, got float"),
-    (lambda: autograd.hessian(lambda a: [a], [1.0]), r"f to return a Value, got list"),
-    (lambda: autograd.hessian(lambda a, b: a * b, [1.0, "2"]), r"got str '2' at position 1"),
-    (lambda: autograd.hessian(lambda a: a, [None]), r"got NoneType None at position 0"),
-    (lambda: autograd.hessian(lambda a: a, [Value(1.0)]), r"got a Value at position 0"),
-    (lambda: autograd.hessian(lambda a: a, 3.0), r"xs to be a sequence of numbers, got float"),
-    (lambda: autograd.grad(Value(1.0), [1.0]), r"inputs to be Values, got float 1.0 at posi"),
-    (lambda: autograd.grad(Value(1.0), [Value(1.0), "x"], create_graph=True),
-     r"got str 'x' at position 1"),
-    (lambda: autograd.grad(Value(1.0), Value(1.0), create_graph=True), r"got one Value"),
-    (lambda: autograd.grad(2.0, [Value(1.0)], create_graph=True), r"output to be a Value"),
-    (lambda: Value(1.0).leaky_relu("0.1"), r"leaky_relu\(\) slope must be a real number, got str"),
-    (lambda: Value(1.0).leaky_relu(slope=None), r"slope must be a real number, got NoneType"),
-    (lambda: Value(1.0).leaky_relu(True), r"slope must be a real number, got bool"),
-    (lambda: Value(1.0).elu(Value(1.0)), r"elu\(\) alpha must be a real number, got Value"),
-    (lambda: Value(1.0).elu(1j), r"alpha must be a real number, got complex"),
-    (lambda: Value(1.0).elu(beta=1.0), r"elu\(\) takes one optional argument alpha"),
-], ids=["hessian-float", "hessian-list", "xs-str", "xs-None", "xs-Value", "xs-not-a-sequence",
-        "grad-float-input", "grad-str-input", "grad-one-Value", "grad-float-output",
-        "slope-str", "slope-None", "slope-bool", "alpha-Value", "alpha-complex",
-        "alpha-wrong-name"])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: autograd.hessian(lambda a: 2.0, [1.0]), r"f to return a Value, got float"),
+        (lambda: autograd.hessian(lambda a: [a], [1.0]), r"f to return a Value, got list"),
+        (lambda: autograd.hessian(lambda a, b: a * b, [1.0, "2"]), r"got str '2' at position 1"),
+        (lambda: autograd.hessian(lambda a: a, [None]), r"got NoneType None at position 0"),
+        (lambda: autograd.hessian(lambda a: a, [Value(1.0)]), r"got a Value at position 0"),
+        (lambda: autograd.hessian(lambda a: a, 3.0), r"xs to be a sequence of numbers, got float"),
+        (lambda: autograd.grad(Value(1.0), [1.0]), r"inputs to be Values, got float 1.0 at posi"),
+        (
+            lambda: autograd.grad(Value(1.0), [Value(1.0), "x"], create_graph=True),
+            r"got str 'x' at position 1",
+        ),
+        (lambda: autograd.grad(Value(1.0), Value(1.0), create_graph=True), r"got one Value"),
+        (lambda: autograd.grad(2.0, [Value(1.0)], create_graph=True), r"output to be a Value"),
+        (
+            lambda: Value(1.0).leaky_relu("0.1"),
+            r"leaky_relu\(\) slope must be a real number, got str",
+        ),
+        (lambda: Value(1.0).leaky_relu(slope=None), r"slope must be a real number, got NoneType"),
+        (lambda: Value(1.0).leaky_relu(True), r"slope must be a real number, got bool"),
+        (lambda: Value(1.0).elu(Value(1.0)), r"elu\(\) alpha must be a real number, got Value"),
+        (lambda: Value(1.0).elu(1j), r"alpha must be a real number, got complex"),
+        (lambda: Value(1.0).elu(beta=1.0), r"elu\(\) takes one optional argument alpha"),
+    ],
+    ids=[
+        "hessian-float",
+        "hessian-list",
+        "xs-str",
+        "xs-None",
+        "xs-Value",
+        "xs-not-a-sequence",
+        "grad-float-input",
+        "grad-str-input",
+        "grad-one-Value",
+        "grad-float-output",
+        "slope-str",
+        "slope-None",
+        "slope-bool",
+        "alpha-Value",
+        "alpha-complex",
+        "alpha-wrong-name",
+    ],
+)
 def test_bad_input_is_a_type_error_naming_it(call, message) -> None:
     with pytest.raises(TypeError, match=message):
         call()

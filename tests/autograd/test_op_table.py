@@ -11,7 +11,6 @@ import math
 import operator
 import pathlib
 import re
-from typing import List
 
 import pytest
 
@@ -31,7 +30,7 @@ def make(op: ops.Op, first: float = 0.75) -> Value:
     """One node of op, made the way a user makes it, from Value leaves."""
     x, y, z = Value(first), Value(1.5), Value(-0.25)
     if op.key == "pow_scalar":
-        return x ** 2.5
+        return x**2.5
     if op.arity == 2:
         return BINARY[op.name](x, y)
     if op.arity == 1:
@@ -62,7 +61,7 @@ def test_every_method_of_the_table_is_on_value(op: ops.Op) -> None:
     assert getattr(Value(0.5), op.method)().op == op.name
 
 
-def _public_methods_making_nodes() -> List[str]:
+def _public_methods_making_nodes() -> list[str]:
     """Value's public methods that, called on a Value with no argument, return a new node."""
     found = []
     for name in dir(Value):
@@ -83,9 +82,23 @@ def test_every_public_value_method_that_makes_a_node_is_in_the_table() -> None:
     assert set(_public_methods_making_nodes()) == methods - {"__abs__"}
 
 
-@pytest.mark.parametrize("dunder", ["__add__", "__radd__", "__sub__", "__rsub__", "__mul__",
-                                    "__rmul__", "__truediv__", "__rtruediv__", "__pow__",
-                                    "__rpow__", "__neg__", "__abs__"])
+@pytest.mark.parametrize(
+    "dunder",
+    [
+        "__add__",
+        "__radd__",
+        "__sub__",
+        "__rsub__",
+        "__mul__",
+        "__rmul__",
+        "__truediv__",
+        "__rtruediv__",
+        "__pow__",
+        "__rpow__",
+        "__neg__",
+        "__abs__",
+    ],
+)
 def test_every_operator_makes_table_ops_only(dunder: str) -> None:
     """Operators, derived ones too (-, unary -), make nodes of table ops, with a Value or
     a number on the other side."""

@@ -24,6 +24,7 @@ def _tanh_of_product() -> Value:
 
 # --- format ---------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("spec", [".4f", "e", ".3e", ">10", "<12.2f", "+.1%", "", "g", "_.2f"])
 @pytest.mark.parametrize("x", [0.7071067811865476, -1234567.891, 0.0, -0.0, INF, -INF, NAN, 3.0])
 def test_format_is_the_floats_format(spec: str, x: float) -> None:
@@ -51,6 +52,7 @@ def test_a_format_spec_float_refuses_is_refused_the_same_way() -> None:
 
 
 # --- round ----------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("x", [2.5, 3.5, -2.5, 0.125, 1.23456, -0.0, 1e300, 123456.789])
 def test_round_without_digits_is_an_int_as_for_a_float(x: float) -> None:
@@ -83,9 +85,23 @@ def test_round_of_inf_and_nan_without_digits_fails_as_for_a_float() -> None:
 # --- < <= > >= ------------------------------------------------------------------------------
 
 # pairs of floats, each compared both ways round; inf and nan compare as floats do
-PAIRS = [(1.0, 2.0), (2.0, 1.0), (2.0, 2.0), (-3.0, 0.5), (0.0, -0.0), (-1.5, -1.5),
-         (INF, 1e308), (-INF, -1e308), (INF, INF), (-INF, INF), (NAN, 1.0), (1.0, NAN),
-         (NAN, NAN), (NAN, INF), (0.25, 0.5)]
+PAIRS = [
+    (1.0, 2.0),
+    (2.0, 1.0),
+    (2.0, 2.0),
+    (-3.0, 0.5),
+    (0.0, -0.0),
+    (-1.5, -1.5),
+    (INF, 1e308),
+    (-INF, -1e308),
+    (INF, INF),
+    (-INF, INF),
+    (NAN, 1.0),
+    (1.0, NAN),
+    (NAN, NAN),
+    (NAN, INF),
+    (0.25, 0.5),
+]
 
 
 def _small_int(x: float) -> bool:
@@ -98,8 +114,11 @@ KINDS = {
     "int": lambda x: int(x) if math.isfinite(x) and x == int(x) else None,
     "Fraction": lambda x: Fraction(x) if math.isfinite(x) else None,
     "np.float64": np.float64,
-    "np.float32": lambda x: np.float32(x) if not math.isfinite(x) or (
-        abs(x) < 1e38 and float(np.float32(x)) == x) else None,
+    "np.float32": lambda x: (
+        np.float32(x)
+        if not math.isfinite(x) or (abs(x) < 1e38 and float(np.float32(x)) == x)
+        else None
+    ),
     "np.int64": lambda x: np.int64(x) if _small_int(x) else None,
     "np.int8": lambda x: np.int8(x) if _small_int(x) else None,
     "bool": lambda x: bool(x) if x in (0.0, 1.0) else None,
@@ -153,6 +172,7 @@ def test_comparison_with_a_non_number_is_pythons_type_error(op, other: object) -
 
 # --- == stays identity: Values remain dict keys and set members -----------------------------
 
+
 def test_equal_data_is_not_equality_and_keys_stay_distinct_after_comparisons() -> None:
     a, b = Value(2.0, label="a"), Value(2.0, label="b")
     assert a <= b and a >= b and not a < b  # ordered as equal numbers...
@@ -176,6 +196,7 @@ def test_a_set_of_graph_nodes_keeps_the_shared_one_once() -> None:
 
 # --- repr -----------------------------------------------------------------------------------
 
+
 def test_repr_names_the_op_of_an_op_result_and_not_of_a_leaf() -> None:
     assert repr(Value(0.5)) == "Value(data=0.5, grad=0.0)"
     x = Value(2.0, label="x")
@@ -186,7 +207,7 @@ def test_repr_names_the_op_of_an_op_result_and_not_of_a_leaf() -> None:
     y.backward()
     assert repr(y) == f"Value(data={math.tanh(2.0)!r}, grad=1.0, label='y', op='tanh')"
     assert repr(x * 2).endswith("op='*')") and repr(x + x).endswith("op='+')")
-    assert repr(x ** 0.5).endswith("op='**')") and repr(1 / x).endswith("op='/')")
+    assert repr(x**0.5).endswith("op='**')") and repr(1 / x).endswith("op='/')")
 
 
 def test_issue_example_repr() -> None:
@@ -196,6 +217,6 @@ def test_issue_example_repr() -> None:
 
 
 def test_comparison_with_ints_and_fractions_is_exact_as_for_a_float() -> None:
-    assert (2.0 ** 53 < 2 ** 53 + 1) and (0.1 > Fraction(1, 10))  # Python's float: exact
-    assert Value(2.0 ** 53) < 2 ** 53 + 1
+    assert (2.0**53 < 2**53 + 1) and (0.1 > Fraction(1, 10))  # Python's float: exact
+    assert Value(2.0**53) < 2**53 + 1
     assert Value(0.1) > Fraction(1, 10)

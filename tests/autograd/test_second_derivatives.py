@@ -8,7 +8,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from typing import Callable, List, Sequence
+from collections.abc import Callable, Sequence
 
 import pytest
 import torch
@@ -24,8 +24,20 @@ from tests.torch_oracle import TWINS
 
 INF, NAN = math.inf, math.nan
 # near the poles and thresholds: log and 1/x at 0, log1p at -1, x*x's overflow, softplus's 20
-NEAR_POLES = (1e-8, -1e-8, 1e-150, -0.9999999, -1.0 + 2.0 ** -52, -1.0, 1.5e154, 20.0,
-              19.99, 20.01, 30.0, -800.0)
+NEAR_POLES = (
+    1e-8,
+    -1e-8,
+    1e-150,
+    -0.9999999,
+    -1.0 + 2.0**-52,
+    -1.0,
+    1.5e154,
+    20.0,
+    19.99,
+    20.01,
+    30.0,
+    -800.0,
+)
 POINTS = EDGE_VALUES + NEAR_POLES
 PAIRS = (0.0, -0.0, 1.0, -1.0, 2.0, 0.5, -3.0, INF, -INF, NAN, 1e308, 5e-324, 1e-300)
 
@@ -40,7 +52,7 @@ def _draw(case: Case) -> st.SearchStrategy:
     return st.tuples(*parts)
 
 
-def _compare(case: Case, xs: Sequence[float], zeros: bool = True) -> List[str]:
+def _compare(case: Case, xs: Sequence[float], zeros: bool = True) -> list[str]:
     return mismatches(ours(case.fn, xs), theirs(case.torch_fn or case.fn, xs), zeros=zeros)
 
 
@@ -66,7 +78,8 @@ def _pow_branch_not_taken(case: Case, xs: Sequence[float]) -> bool:
     # rule, and 0 * inf (log 0, 0 ** -1) in the branch not taken makes nan or -0.0;
     # chainrule's where chooses a branch first, as its first derivative does: 0
     return case.name in ("**", "pow_value_integer_exponent") and (
-        xs[0] == 0.0 or xs[1] == 0.0 or xs[0] == 1e-300)
+        xs[0] == 0.0 or xs[1] == 0.0 or xs[0] == 1e-300
+    )
 
 
 def _gelu_overflow(case: Case, xs: Sequence[float]) -> bool:
@@ -75,10 +88,10 @@ def _gelu_overflow(case: Case, xs: Sequence[float]) -> bool:
     return case.name == "gelu" and abs(xs[0]) >= 1.4e154
 
 
-KNOWN: List[Callable[[Case, Sequence[float]], bool]] = [_pow_branch_not_taken, _gelu_overflow]
+KNOWN: list[Callable[[Case, Sequence[float]], bool]] = [_pow_branch_not_taken, _gelu_overflow]
 
 
-def _edge_points(case: Case) -> List[tuple]:
+def _edge_points(case: Case) -> list[tuple]:
     if case.arity == 1:
         return [(x,) for x in POINTS]
     if case.arity == 2:
@@ -113,13 +126,16 @@ def test_known_differences_are_what_they_say() -> None:
 
 
 @pytest.mark.parametrize("x", [0.0, -0.0])
-@pytest.mark.parametrize("name, fn, torch_fn", [
-    ("relu", lambda a: a.relu(), torch.relu),
-    ("abs", abs, torch.abs),
-    ("leaky_relu", lambda a: a.leaky_relu(0.3), lambda a: TWINS["leaky_relu"](a, 0.3)),
-    ("elu", lambda a: a.elu(2.0), lambda a: TWINS["elu"](a, 2.0)),
-    ("elu_default", lambda a: a.elu(), TWINS["elu"]),
-])
+@pytest.mark.parametrize(
+    "name, fn, torch_fn",
+    [
+        ("relu", lambda a: a.relu(), torch.relu),
+        ("abs", abs, torch.abs),
+        ("leaky_relu", lambda a: a.leaky_relu(0.3), lambda a: TWINS["leaky_relu"](a, 0.3)),
+        ("elu", lambda a: a.elu(2.0), lambda a: TWINS["elu"](a, 2.0)),
+        ("elu_default", lambda a: a.elu(), TWINS["elu"]),
+    ],
+)
 def test_kinks_take_torchs_slopes_to_second_order(name, fn, torch_fn, x) -> None:
     mine, torch_ = ours(fn, (x,)), theirs(torch_fn, (x,))
     assert not mismatches(mine, torch_), (name, x, mismatches(mine, torch_))
@@ -129,10 +145,16 @@ def test_kinks_take_torchs_slopes_to_second_order(name, fn, torch_fn, x) -> None
 def test_max_and_min_ties_send_the_gradient_to_the_first_extreme_operand() -> None:
     """max_values(a, b, a, c) at a tie between a and c, and between a and a."""
     for fn, twin, xs in [
-        (lambda a, b, c: autograd.max_values([a, b, a, c]) ** 3,
-         lambda a, b, c: TWINS["max"]([a, b, a, c]) ** 3, (2.0, -1.0, 2.0)),
-        (lambda a, b, c: autograd.min_values([b, c, a, c]).exp() * a,
-         lambda a, b, c: TWINS["min"]([b, c, a, c]).exp() * a, (0.5, 0.5, 1.0)),
+        (
+            lambda a, b, c: autograd.max_values([a, b, a, c]) ** 3,
+            lambda a, b, c: TWINS["max"]([a, b, a, c]) ** 3,
+            (2.0, -1.0, 2.0),
+        ),
+        (
+            lambda a, b, c: autograd.min_values([b, c, a, c]).exp() * a,
+            lambda a, b, c: TWINS["min"]([b, c, a, c]).exp() * a,
+            (0.5, 0.5, 1.0),
+        ),
     ]:
         mine, torch_ = ours(fn, xs), theirs(twin, xs)
         assert not mismatches(mine, torch_), mismatches(mine, torch_)

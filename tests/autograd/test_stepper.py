@@ -23,8 +23,16 @@ from autograd import Value, backward_steps, draw_dot, stepper, topological_order
 pytestmark = pytest.mark.browser
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 LOCAL = ("file:", "data:", "about:")
 
 # what the page shows: each drawn value box's last text (its grad), each edge label, classes
@@ -50,8 +58,10 @@ STATE_JS = """root => {
 @pytest.fixture(scope="module")
 def browser():
     if not os.path.exists(CHROMIUM):
-        pytest.fail(f"no browser at {CHROMIUM}: install Debian's chromium (apt-get install "
-                    f"chromium) or point CHROMIUM at one")
+        pytest.fail(
+            f"no browser at {CHROMIUM}: install Debian's chromium (apt-get install "
+            f"chromium) or point CHROMIUM at one"
+        )
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield b
@@ -116,16 +126,22 @@ def _expected(build) -> list[dict[str, str]]:
         for j, s in enumerate(steps):
             if j < k or j == 0:
                 boxes[f"v{index[s.node]}"] = f"grad {_fmt4(s.grad)}"
-        views.append({"boxes": boxes,
-                      "current": [f"v{index[steps[k - 1].node]}"] if k else [],
-                      "done": sorted(f"v{index[s.node]}" for s in steps[:max(0, k - 1)])})
+        views.append(
+            {
+                "boxes": boxes,
+                "current": [f"v{index[steps[k - 1].node]}"] if k else [],
+                "done": sorted(f"v{index[s.node]}" for s in steps[: max(0, k - 1)]),
+            }
+        )
     return views
 
 
 def _draw_dot_grads(root: Value) -> dict[str, str]:
     """Each box's grad text as draw_dot writes it, read from the DOT source."""
-    return {name: f"grad {g}" for name, g in
-            re.findall(r'\b(v\d+) \[label="[^"]*grad ([^ "|}]+)', draw_dot(root).source)}
+    return {
+        name: f"grad {g}"
+        for name, g in re.findall(r'\b(v\d+) \[label="[^"]*grad ([^ "|}]+)', draw_dot(root).source)
+    }
 
 
 def test_the_watch_sees_a_request_and_a_script_error(browser):
@@ -201,7 +217,8 @@ def test_play_runs_to_the_last_step_and_stops(page, tmp_path):
     page.select_option("[data-role=speed]", label="fastest")
     page.click("[data-action=play]")
     page.wait_for_function(
-        "document.querySelector('[data-action=play]').textContent === 'Play'", timeout=10000)
+        "document.querySelector('[data-action=play]').textContent === 'Play'", timeout=10000
+    )
     state = _state(page)
     assert state["counter"] == "5 / 5"
     page.wait_for_timeout(300)  # several ticks at the fastest speed: still at the end
@@ -264,13 +281,24 @@ def test_two_steppers_in_one_notebook_page_step_independently(page):
 
 
 def test_the_command_line_steps_page_behaves_the_same(page, tmp_path):
-    cli = [sys.executable, "-m", "nn.cli", "graph", "tanh(x*w + b)", "--at",
-           "x=1,w=-3,b=2"]
-    done = subprocess.run([*cli, "--steps", "-o", "steps.html"], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=120, check=False)
+    cli = [sys.executable, "-m", "nn.cli", "graph", "tanh(x*w + b)", "--at", "x=1,w=-3,b=2"]
+    done = subprocess.run(
+        [*cli, "--steps", "-o", "steps.html"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
-    dot = subprocess.run([*cli, "-o", "graph.dot"], cwd=tmp_path, capture_output=True,
-                         text=True, timeout=120, check=False)
+    dot = subprocess.run(
+        [*cli, "-o", "graph.dot"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert dot.returncode == 0, dot.stderr
     page.goto((tmp_path / "steps.html").as_uri())
     assert _state(page)["counter"] == "0 / 6"
@@ -278,8 +306,9 @@ def test_the_command_line_steps_page_behaves_the_same(page, tmp_path):
         page.click("[data-action=next]")
     state = _state(page)
     assert state["counter"] == "6 / 6"
-    grads = dict(re.findall(r'\b(v\d+) \[label="[^"]*(grad [^ "|}]+)',
-                            (tmp_path / "graph.dot").read_text()))
+    grads = dict(
+        re.findall(r'\b(v\d+) \[label="[^"]*(grad [^ "|}]+)', (tmp_path / "graph.dot").read_text())
+    )
     assert state["boxes"] == grads and len(grads) == 6
 
 
@@ -289,10 +318,16 @@ def test_a_notebook_cell_ending_in_a_stepper_shows_html_that_works(page, tmp_pat
 
     from tests.test_notebooks import kernel_env
 
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
-        "from autograd import Value, stepper\nx = Value(3.0, label='x')\nstepper(x * x + x)")])
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell(
+                "from autograd import Value, stepper\nx = Value(3.0, label='x')\nstepper(x * x + x)"
+            )
+        ]
+    )
     NotebookClient(nb, timeout=120, kernel_name="python3").execute(
-        env=kernel_env(), cwd=str(tmp_path))
+        env=kernel_env(), cwd=str(tmp_path)
+    )
     shown = nb.cells[0].outputs[0]["data"]
     assert "text/html" in shown, f"the cell showed only {sorted(shown)}"
     page.set_content(f"<html><body><p>a notebook</p>{shown['text/html']}</body></html>")

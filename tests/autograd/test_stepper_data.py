@@ -32,8 +32,9 @@ def _fmt4(x: float) -> str:
 
 
 def _embedded(fragment: str) -> dict:
-    text = re.search(r'<script type="application/json" data-role="steps">(.*?)</script>',
-                     fragment, re.DOTALL).group(1)
+    text = re.search(
+        r'<script type="application/json" data-role="steps">(.*?)</script>', fragment, re.DOTALL
+    ).group(1)
     return json.loads(text)
 
 
@@ -108,8 +109,10 @@ def test_caption_states_the_chain_rule_with_the_numbers():
     x = Value(2.0)
     t = x.tanh()
     steps = list(backward_steps(t))
-    assert caption(steps[0]) == ("the tanh node: its gradient 1 is complete; it sends "
-                                 "1 × (1 − 0.964²) = 0.07065 to its input.")
+    assert caption(steps[0]) == (
+        "the tanh node: its gradient 1 is complete; it sends "
+        "1 × (1 − 0.964²) = 0.07065 to its input."
+    )
     assert "leaf" in caption(steps[1]) and "0.07065" in caption(steps[1])
     y = Value(-3.0, label="w") * Value(1.0, label="x")
     assert "1 × 1 = 1 to w; 1 × (-3) = -3 to x." in caption(next(backward_steps(y)))
@@ -120,15 +123,27 @@ _EVAL = {"__builtins__": {}, "cos": math.cos, "sin": math.sin}
 
 
 _OPS = {
-    "tanh": lambda a, b: a.tanh(), "sigmoid": lambda a, b: a.sigmoid(),
-    "exp": lambda a, b: a.exp(), "log": lambda a, b: a.log(), "sin": lambda a, b: a.sin(),
-    "cos": lambda a, b: a.cos(), "sqrt": lambda a, b: a.sqrt(), "mul": lambda a, b: a * b,
+    "tanh": lambda a, b: a.tanh(),
+    "sigmoid": lambda a, b: a.sigmoid(),
+    "exp": lambda a, b: a.exp(),
+    "log": lambda a, b: a.log(),
+    "sin": lambda a, b: a.sin(),
+    "cos": lambda a, b: a.cos(),
+    "sqrt": lambda a, b: a.sqrt(),
+    "mul": lambda a, b: a * b,
     "add": lambda a, b: a + b,
 }
 
 
-@pytest.mark.parametrize("op,at", [(op, at) for op in _OPS for at in ((0.7, 1.3), (-0.6, -1.7))
-                                   if not (op == "sqrt" and at[0] < 0)])
+@pytest.mark.parametrize(
+    "op,at",
+    [
+        (op, at)
+        for op in _OPS
+        for at in ((0.7, 1.3), (-0.6, -1.7))
+        if not (op == "sqrt" and at[0] < 0)
+    ],
+)
 def test_caption_formula_evaluates_to_the_amount_sent(op, at):
     build = _OPS[op]
     a, b = Value(at[0], label="a"), Value(at[1], label="b")
@@ -156,7 +171,9 @@ def test_save_writes_one_self_contained_page_atomically(tmp_path):
     for external in ("<link", " src=", "@import", "url(", "<iframe"):
         assert external not in text, f"the page must not load anything: found {external!r}"
     assert re.findall(r'https?://[^"\s]*', text) == [
-        "http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"], "only SVG namespaces"
+        "http://www.w3.org/2000/svg",
+        "http://www.w3.org/1999/xlink",
+    ], "only SVG namespaces"
 
 
 def test_save_into_a_missing_folder_raises_and_writes_nothing(tmp_path):

@@ -76,10 +76,22 @@ def test_shared_node_is_printed_once_then_referred_to() -> None:
 
 def test_number_operands_show_in_the_op_as_in_draw_dot() -> None:
     x = Value(3.0, label="x")
-    cases = {"×2": x * 2, "2÷": 2 / x, "÷4": x / 4, "^0.5": x ** 0.5, "2^": 2 ** x,
-             "+-1": x - 1, "×-1": -x, "+0.5": 0.5 + x, "Σ": sum_values([x, 1.0, x]),
-             "max": max_values([x, 2.0]), "w·x+b": dot([x], [2.0], 1.0), "√": x.sqrt(),
-             "σ": x.sigmoid(), "|·|": abs(x)}
+    cases = {
+        "×2": x * 2,
+        "2÷": 2 / x,
+        "÷4": x / 4,
+        "^0.5": x**0.5,
+        "2^": 2**x,
+        "+-1": x - 1,
+        "×-1": -x,
+        "+0.5": 0.5 + x,
+        "Σ": sum_values([x, 1.0, x]),
+        "max": max_values([x, 2.0]),
+        "w·x+b": dot([x], [2.0], 1.0),
+        "√": x.sqrt(),
+        "σ": x.sigmoid(),
+        "|·|": abs(x),
+    }
     for op, v in cases.items():
         first = text_graph(v).split("\n")[0]
         assert first.startswith(f"{op}  data "), (op, first)
@@ -93,7 +105,8 @@ def test_labels_numbers_and_unlabelled_leaves() -> None:
     out = (a * c) + Value(float("nan"), label="n")
     text = text_graph(out, show_grad=False)
     assert text == (
-        "+  data nan\n├─ ×  data nan\n│  ├─ a b c  data inf\n│  └─ data 0\n└─ n  data nan")
+        "+  data nan\n├─ ×  data nan\n│  ├─ a b c  data inf\n│  └─ data 0\n└─ n  data nan"
+    )
 
 
 def test_mlp_loss_prints_every_node_once_in_lines_linear_in_its_size() -> None:
@@ -119,8 +132,11 @@ def test_over_the_cap_is_the_draw_dot_error_naming_size_and_cap() -> None:
         x = x.tanh()
     with pytest.raises(ValueError) as caught:
         text_graph(x, max_nodes=10)
-    for part in ("the graph has 30 value nodes, more than max_nodes=10; ",
-                 "text_graph(..., max_nodes=30)", "--max-nodes 30"):
+    for part in (
+        "the graph has 30 value nodes, more than max_nodes=10; ",
+        "text_graph(..., max_nodes=30)",
+        "--max-nodes 30",
+    ):
         assert part in str(caught.value)
     with pytest.raises(ValueError) as drawn:
         draw_dot(x, max_nodes=10)
@@ -207,8 +223,14 @@ sys.stdout.buffer.write(mlp_text().encode("utf-8"))
 
 def _run(tmp_path: Path, seed: str) -> bytes:
     env = {**os.environ, "PATH": str(tmp_path), "PYTHONPATH": str(ROOT), "PYTHONHASHSEED": seed}
-    done = subprocess.run([sys.executable, "-c", _PROGRAM], env=env, cwd=tmp_path,
-                          capture_output=True, timeout=120, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", _PROGRAM],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr.decode()
     return done.stdout
 
@@ -236,8 +258,13 @@ print(text_graph((x * x).tanh()))
 extra = {{m.split(".")[0] for m in set(sys.modules) - before}}
 assert extra <= set(sys.stdlib_module_names) | {{"autograd"}}, extra - set(sys.stdlib_module_names)
 """
-    done = subprocess.run([sys.executable, "-I", "-c", program], cwd=tmp_path,
-                          capture_output=True, timeout=60, check=False)
+    done = subprocess.run(
+        [sys.executable, "-I", "-c", program],
+        cwd=tmp_path,
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr.decode()
     assert done.stdout.decode().startswith("tanh  data 0.9993  grad 0\n└─ ×  data 4  grad 0\n")
 

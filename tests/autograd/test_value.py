@@ -38,6 +38,7 @@ def draw_inputs(case: Case):
 def at_a_kink(fn, xs, i: int, h: float = 1e-6) -> bool:
     """Whether fn's one-sided slopes in argument i differ at xs: a kink (a table domain
     may hold one, e.g. relu's at 0), where central differences estimate neither side."""
+
     def at(dx: float) -> float:
         moved = list(xs)
         moved[i] += dx
@@ -105,16 +106,36 @@ def test_cases_cover_every_op_in_the_table_and_every_operator() -> None:
         made |= {node.op for node in autograd.topological_order(out)}
     assert {op.name for op in ops.OPS.values()} <= made, {op.name for op in ops.OPS.values()} - made
     operators = {c.name.split("_")[0] for c in CASES}
-    assert {"add", "radd", "sub", "rsub", "mul", "rmul", "div", "rdiv", "neg", "pow",
-            "rpow"} <= operators
+    assert {
+        "add",
+        "radd",
+        "sub",
+        "rsub",
+        "mul",
+        "rmul",
+        "div",
+        "rdiv",
+        "neg",
+        "pow",
+        "rpow",
+    } <= operators
 
 
 # --- construction and coercion -----------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "number, expected",
-    [(3, 3.0), (2.5, 2.5), (True, 1.0), (fractions.Fraction(1, 4), 0.25),
-     (np.float64(1.5), 1.5), (np.int32(7), 7.0), (np.float32(0.5), 0.5), (-0.0, -0.0)],
+    [
+        (3, 3.0),
+        (2.5, 2.5),
+        (True, 1.0),
+        (fractions.Fraction(1, 4), 0.25),
+        (np.float64(1.5), 1.5),
+        (np.int32(7), 7.0),
+        (np.float32(0.5), 0.5),
+        (-0.0, -0.0),
+    ],
     ids=["int", "float", "bool", "fraction", "np.float64", "np.int32", "np.float32", "neg-zero"],
 )
 def test_value_accepts_real_numbers_and_stores_a_float(number, expected) -> None:
@@ -126,8 +147,17 @@ def test_value_accepts_real_numbers_and_stores_a_float(number, expected) -> None
 
 @pytest.mark.parametrize(
     "bad, type_name",
-    [("x", "str"), (None, "NoneType"), (1j, "complex"), ([1], "list"), ((1,), "tuple"),
-     ({"a": 1}, "dict"), (b"1", "bytes"), (Value(1), "Value"), (object(), "object")],
+    [
+        ("x", "str"),
+        (None, "NoneType"),
+        (1j, "complex"),
+        ([1], "list"),
+        ((1,), "tuple"),
+        ({"a": 1}, "dict"),
+        (b"1", "bytes"),
+        (Value(1), "Value"),
+        (object(), "object"),
+    ],
     ids=["str", "None", "complex", "list", "tuple", "dict", "bytes", "Value", "object"],
 )
 def test_value_rejects_non_real_input_naming_its_type(bad, type_name) -> None:
@@ -137,8 +167,18 @@ def test_value_rejects_non_real_input_naming_its_type(bad, type_name) -> None:
 
 def test_unsupported_operand_returns_not_implemented() -> None:
     x = Value(2.0)
-    for method in ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__",
-                   "__truediv__", "__rtruediv__", "__pow__", "__rpow__"):
+    for method in (
+        "__add__",
+        "__radd__",
+        "__sub__",
+        "__rsub__",
+        "__mul__",
+        "__rmul__",
+        "__truediv__",
+        "__rtruediv__",
+        "__pow__",
+        "__rpow__",
+    ):
         assert getattr(x, method)("3") is NotImplemented, method
     with pytest.raises(TypeError, match="unsupported operand"):
         x + "3"
@@ -150,7 +190,7 @@ def test_number_operand_is_not_a_node() -> None:
     x = Value(3.0)
     assert (x * 2).parents == (x,)
     assert (2 + x).parents == (x,)
-    assert (2 ** x).parents == (x,)
+    assert (2**x).parents == (x,)
     assert (1 / x).parents == (x,)
 
 
@@ -158,7 +198,7 @@ def test_op_names_and_parents_in_operand_order() -> None:
     a, b = Value(2.0), Value(3.0)
     assert (a + b).op == "+" and (a + b).parents == (a, b)
     assert (b * a).op == "*" and (b * a).parents == (b, a)
-    assert (a / b).op == "/" and (a ** b).op == "**"
+    assert (a / b).op == "/" and (a**b).op == "**"
     assert a.exp().op == "exp" and a.tanh().parents == (a,)
     assert (a * a).parents == (a, a)  # duplicates kept
 

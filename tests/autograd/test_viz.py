@@ -11,7 +11,6 @@ import subprocess
 import sys
 import textwrap
 import xml.etree.ElementTree as ET
-from typing import Dict, List
 
 import graphviz
 import pytest
@@ -26,14 +25,14 @@ SVG = "{http://www.w3.org/2000/svg}"
 HIGHLIGHT = "#fde047"
 
 
-def _parse(svg: str) -> Dict[str, List[ET.Element]]:
+def _parse(svg: str) -> dict[str, list[ET.Element]]:
     """The SVG's node and edge groups, as Graphviz writes them."""
     root = ET.fromstring(svg)
     groups = list(root.iter(f"{SVG}g"))
     return {kind: [g for g in groups if g.get("class") == kind] for kind in ("node", "edge")}
 
 
-def _texts(svg: str) -> List[str]:
+def _texts(svg: str) -> list[str]:
     return [t.text or "" for t in ET.fromstring(svg).iter(f"{SVG}text")]
 
 
@@ -52,8 +51,20 @@ def test_neuron_svg_has_a_box_per_value_a_circle_per_op_and_an_edge_per_operand(
     assert len(parts["node"]) == 9, f"expected 6 value and 3 op nodes, got {len(parts['node'])}"
     assert len(parts["edge"]) == 8, f"expected 8 edges, got {len(parts['edge'])}"
     texts = _texts(svg)
-    for expected in ("x", "w", "b", "data 1", "data -3", "data -0.7616", "grad 1",
-                     "grad -1.26", "grad 0.42", "×", "+", "tanh"):
+    for expected in (
+        "x",
+        "w",
+        "b",
+        "data 1",
+        "data -3",
+        "data -0.7616",
+        "grad 1",
+        "grad -1.26",
+        "grad 0.42",
+        "×",
+        "+",
+        "tanh",
+    ):
         assert expected in texts, f"{expected!r} missing from the SVG texts {texts}"
 
 
@@ -83,8 +94,9 @@ def test_leaves_are_filled_and_intermediates_are_not():
     out, *_ = _neuron()
     lines = draw_dot(out).source.splitlines()
     filled = [ln for ln in lines if "fillcolor" in ln]
-    assert len(filled) == 3 and all("data -3" in ln or "data 1 " in ln or "data 2 " in ln
-                                    for ln in filled), filled
+    assert len(filled) == 3 and all(
+        "data -3" in ln or "data 1 " in ln or "data 2 " in ln for ln in filled
+    ), filled
 
 
 def test_show_grad_false_leaves_gradients_out():
@@ -118,8 +130,14 @@ def test_same_graph_gives_identical_dot_and_svg_in_separate_processes():
     outputs = []
     for seed in ("1", "2"):  # different hash seeds: set and dict order must not leak out
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                              env=env, timeout=60, check=False)
+        done = subprocess.run(
+            [sys.executable, "-c", script],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+            check=False,
+        )
         assert done.returncode == 0, done.stderr
         outputs.append(done.stdout)
     assert outputs[0] == outputs[1], "two processes drew the same graph differently"
@@ -132,8 +150,11 @@ def test_without_dot_draw_dot_works_and_rendering_says_how_to_install(monkeypatc
     assert draw_dot(out).source.startswith("digraph")
     with pytest.raises(RuntimeError) as err:
         to_svg(out)
-    for hint in ("apt-get install graphviz", "brew install graphviz",
-                 "conda install -c conda-forge graphviz"):
+    for hint in (
+        "apt-get install graphviz",
+        "brew install graphviz",
+        "conda install -c conda-forge graphviz",
+    ):
         assert hint in str(err.value), str(err.value)
     assert svg_or_none(out) is None and out._repr_svg_() is None, "Jupyter falls back to repr"
 
@@ -170,7 +191,7 @@ def test_bad_arguments_are_clear_errors():
         draw_dot(Value(1.0), max_nodes=0)
 
 
-def _flow_edges(source: str) -> List[tuple]:
+def _flow_edges(source: str) -> list[tuple]:
     """(value index, label) for every edge from a value into an op."""
     pattern = re.compile(r'^\tv(\d+) -> o\d+ \[.*label="?([^"\] ]+)"?', re.M)
     return [(int(i), float(label)) for i, label in pattern.findall(source)]
@@ -185,7 +206,7 @@ def test_flow_labels_on_a_nodes_outgoing_edges_sum_to_its_grad(program):
     source = draw_dot(out, show_flow=True).source
     edges = _flow_edges(source)
     assert len(edges) == sum(len(n.parents) for n in order), "one label per operand edge"
-    sums: Dict[int, List[float]] = {}
+    sums: dict[int, list[float]] = {}
     for i, label in edges:
         sums.setdefault(i, []).append(label)
     for i, node in enumerate(order):
@@ -194,7 +215,8 @@ def test_flow_labels_on_a_nodes_outgoing_edges_sum_to_its_grad(program):
         labels = sums[i]
         tolerance = 1e-3 * sum(abs(x) for x in labels) + 1e-9  # labels keep 4 digits
         assert abs(sum(labels) - node.grad) <= tolerance, (
-            f"{program}\nnode v{i}: grad {node.grad} but its edges say {labels}")
+            f"{program}\nnode v{i}: grad {node.grad} but its edges say {labels}"
+        )
 
 
 def test_flow_labels_sum_to_grad_where_a_node_feeds_an_op_and_its_child():
@@ -232,14 +254,15 @@ def test_backward_steps_match_backward_and_highlight_marks_the_nodes_done():
 
     leaves, out = _stepping_graph()
     order = autograd.topological_order(out)
-    done: List[Value] = []
+    done: list[Value] = []
     for step in backward_steps(out):
         assert step.grad == step.node.grad, "a step reports the node's finished gradient"
         done.append(step.node)
         source = draw_dot(out, highlight=done).source
         ops_done = sum(1 for v in done if v.parents)
         assert source.count(HIGHLIGHT) == len(done) + ops_done, (
-            f"after {len(done)} steps, expected {len(done)} boxes and {ops_done} ops marked")
+            f"after {len(done)} steps, expected {len(done)} boxes and {ops_done} ops marked"
+        )
     assert done[0] is out and len(done) == len(order)
     assert [v.grad for v in leaves] == pytest.approx(expected, rel=1e-12)
     svg = to_svg(out, highlight=done[:1])

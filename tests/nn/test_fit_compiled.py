@@ -22,10 +22,12 @@ def _train(compile: bool, **kwargs: Any) -> tuple:
 CASES = {
     "hinge, full batch": dict(loss="hinge", epochs=8),
     "hinge, mini-batch, l2": dict(loss="hinge", epochs=4, batch_size=7, seed=3, l2=1e-3),
-    "mse, mini-batch, Adam": dict(loss="mse", epochs=4, batch_size=16, seed=0,
-                                  optimizer=lambda p: nn.optim.Adam(p, lr=0.01)),
-    "sse, two outputs, one-hot targets": dict(loss="sse", epochs=4, batch_size=10, seed=1,
-                                              nouts=[6, 2]),
+    "mse, mini-batch, Adam": dict(
+        loss="mse", epochs=4, batch_size=16, seed=0, optimizer=lambda p: nn.optim.Adam(p, lr=0.01)
+    ),
+    "sse, two outputs, one-hot targets": dict(
+        loss="sse", epochs=4, batch_size=10, seed=1, nouts=[6, 2]
+    ),
 }
 
 

@@ -12,7 +12,12 @@ import torch
 from autograd import Value
 from nn import MLP, Layer, Neuron
 
-TORCH_ACT = {"relu": torch.relu, "tanh": torch.tanh, "sigmoid": torch.sigmoid, "linear": lambda t: t}
+TORCH_ACT = {
+    "relu": torch.relu,
+    "tanh": torch.tanh,
+    "sigmoid": torch.sigmoid,
+    "linear": lambda t: t,
+}
 
 
 def torch_forward(model: MLP, x):
@@ -21,7 +26,9 @@ def torch_forward(model: MLP, x):
     h = x if isinstance(x, torch.Tensor) else torch.tensor(x, dtype=torch.float64)
     tensors = []
     for i, layer in enumerate(model.layers):
-        W = torch.tensor([[p.data for p in n.w] for n in layer.neurons], dtype=torch.float64, requires_grad=True)
+        W = torch.tensor(
+            [[p.data for p in n.w] for n in layer.neurons], dtype=torch.float64, requires_grad=True
+        )
         b = torch.tensor([n.b.data for n in layer.neurons], dtype=torch.float64, requires_grad=True)
         tensors += [W, b]
         act = "linear" if i == len(model.layers) - 1 else model.activation
@@ -130,7 +137,9 @@ def test_same_seed_same_weights_and_the_global_rng_is_untouched():
     assert a == b
     assert a != c
     assert random.getstate() == state, "models must not use the global random module"
-    assert [p.data for p in Layer(2, 3, seed=5).parameters()] == [p.data for p in Layer(2, 3, seed=5).parameters()]
+    assert [p.data for p in Layer(2, 3, seed=5).parameters()] == [
+        p.data for p in Layer(2, 3, seed=5).parameters()
+    ]
 
 
 def test_init_is_scaled_by_fan_in_and_biases_start_at_zero():

@@ -44,7 +44,9 @@ def test_mse_matches_torch():
 
 
 def test_sse_is_half_the_sum_of_squares_as_torch():
-    check_against_torch(losses.sse, lambda p, t: 0.5 * F.mse_loss(p, t, reduction="sum"), PREDS, TARGETS)
+    check_against_torch(
+        losses.sse, lambda p, t: 0.5 * F.mse_loss(p, t, reduction="sum"), PREDS, TARGETS
+    )
 
 
 def test_hinge_matches_relu_of_one_minus_margin():
@@ -63,8 +65,10 @@ def test_mse_accepts_plain_numbers_and_a_single_value():
 def test_mse_flattens_a_batch_of_output_rows_as_torch_does_for_2d_tensors():
     rows = [[Value(0.5), Value(-1.0)], [Value(2.0), Value(0.25)]]
     out = losses.mse(rows, [[1.0, 0.0], [0.0, 1.0]])
-    ref = F.mse_loss(torch.tensor([[0.5, -1.0], [2.0, 0.25]], dtype=torch.float64),
-                     torch.tensor([[1.0, 0.0], [0.0, 1.0]], dtype=torch.float64))
+    ref = F.mse_loss(
+        torch.tensor([[0.5, -1.0], [2.0, 0.25]], dtype=torch.float64),
+        torch.tensor([[1.0, 0.0], [0.0, 1.0]], dtype=torch.float64),
+    )
     assert close(out.data, ref.item())
 
 
@@ -80,7 +84,9 @@ def test_bce_with_logits_matches_torch_including_extreme_logits(target):
 @pytest.mark.parametrize("logit", LOGITS)
 @pytest.mark.parametrize("target", [0.0, 1.0])
 def test_bce_with_logits_of_one_value_is_finite_with_torch_gradient(logit, target):
-    check_against_torch(losses.bce_with_logits, F.binary_cross_entropy_with_logits, [logit], [target])
+    check_against_torch(
+        losses.bce_with_logits, F.binary_cross_entropy_with_logits, [logit], [target]
+    )
 
 
 PROBS = [0.0, 1e-50, 1e-13, 1e-12, 1e-6, 0.3, 0.5, 0.999999, 1 - 1e-13, 1.0]
@@ -93,11 +99,17 @@ def test_binary_cross_entropy_follows_torch_clamps_at_the_edges(prob, target):
 
 
 def test_binary_cross_entropy_averages_a_list():
-    check_against_torch(losses.binary_cross_entropy, F.binary_cross_entropy, [0.2, 0.9, 0.5], [0.0, 1.0, 1.0])
+    check_against_torch(
+        losses.binary_cross_entropy, F.binary_cross_entropy, [0.2, 0.9, 0.5], [0.0, 1.0, 1.0]
+    )
 
 
 def check_cross_entropy(logits, index):
-    values = [[Value(z) for z in row] for row in logits] if isinstance(index, list) else [Value(z) for z in logits]
+    values = (
+        [[Value(z) for z in row] for row in logits]
+        if isinstance(index, list)
+        else [Value(z) for z in logits]
+    )
     out = losses.cross_entropy(values, index)
     out.backward()
     tensor = torch.tensor(logits, dtype=torch.float64, requires_grad=True)
@@ -141,12 +153,16 @@ def test_losses_accept_numbers_as_predictions():
         (losses.binary_cross_entropy, [0.5], [1.0]),
     ]:
         out = fn(p, t)
-        assert isinstance(out, Value) and math.isfinite(out.data), f"{fn.__name__} on numbers gave {out!r}"
+        assert isinstance(out, Value) and math.isfinite(out.data), (
+            f"{fn.__name__} on numbers gave {out!r}"
+        )
     assert isinstance(losses.cross_entropy([1.0, 2.0], 0), Value)
 
 
-@pytest.mark.parametrize("fn", [losses.mse, losses.sse, losses.hinge, losses.bce_with_logits,
-                                losses.binary_cross_entropy])
+@pytest.mark.parametrize(
+    "fn",
+    [losses.mse, losses.sse, losses.hinge, losses.bce_with_logits, losses.binary_cross_entropy],
+)
 def test_mismatched_lengths_are_a_value_error(fn):
     with pytest.raises(ValueError, match="2 predictions but 3 targets"):
         fn([Value(0.5), Value(0.5)], [1, 1, 1])
@@ -177,7 +193,9 @@ def test_hinge_rejects_zero_one_labels_and_says_how_to_fix():
 def test_binary_cross_entropy_rejects_probabilities_outside_0_1_as_torch():
     for bad in [-0.1, 1.5]:
         with pytest.raises(RuntimeError):
-            F.binary_cross_entropy(torch.tensor([bad], dtype=torch.float64), torch.tensor([1.0], dtype=torch.float64))
+            F.binary_cross_entropy(
+                torch.tensor([bad], dtype=torch.float64), torch.tensor([1.0], dtype=torch.float64)
+            )
         with pytest.raises(ValueError, match="bce_with_logits"):
             losses.binary_cross_entropy([Value(bad)], [1.0])
 

@@ -34,11 +34,16 @@ def test_save_load_round_trip_is_exact(tmp_path):
     assert target([0.3, -0.4]).data == source([0.3, -0.4]).data
 
 
-@pytest.mark.parametrize("model", [Neuron(3, seed=1), Layer(3, 4, seed=1), MLP(3, [4, 1, 2], seed=1)])
+@pytest.mark.parametrize(
+    "model", [Neuron(3, seed=1), Layer(3, 4, seed=1), MLP(3, [4, 1, 2], seed=1)]
+)
 def test_state_dict_round_trip_for_each_module(model):
     state = model.state_dict()
-    other = {Neuron: lambda: Neuron(3, seed=9), Layer: lambda: Layer(3, 4, seed=9),
-             MLP: lambda: MLP(3, [4, 1, 2], seed=9)}[type(model)]()
+    other = {
+        Neuron: lambda: Neuron(3, seed=9),
+        Layer: lambda: Layer(3, 4, seed=9),
+        MLP: lambda: MLP(3, [4, 1, 2], seed=9),
+    }[type(model)]()
     other.load_state_dict(json.loads(json.dumps(state)))
     assert weights(other) == weights(model)
 
@@ -98,38 +103,73 @@ BAD_FILES = {
     "not json": (lambda text, doc: "weights: 1, 2, 3", "not valid JSON"),
     "not utf-8": (lambda text, doc: b"\xff\xfe\x00junk", "not UTF-8"),
     "a json list": (lambda text, doc: "[1, 2, 3]", "not a chainrule model file"),
-    "other format": (lambda text, doc: corrupt(doc, lambda d: d.update(format="keras")), "not a chainrule model file"),
+    "other format": (
+        lambda text, doc: corrupt(doc, lambda d: d.update(format="keras")),
+        "not a chainrule model file",
+    ),
     "newer version": (lambda text, doc: corrupt(doc, lambda d: d.update(version=2)), "version 2"),
     "no state": (lambda text, doc: corrupt(doc, lambda d: d.pop("state")), "no 'state'"),
-    "too few layers": (lambda text, doc: corrupt(doc, lambda d: d["state"]["layers"].pop()), "3 layers, but found 2"),
+    "too few layers": (
+        lambda text, doc: corrupt(doc, lambda d: d["state"]["layers"].pop()),
+        "3 layers, but found 2",
+    ),
     "narrow layer": (
-        lambda text, doc: corrupt(doc, lambda d: d["state"]["layers"][0].update(w=d["state"]["layers"][0]["w"][:8])),
+        lambda text, doc: corrupt(
+            doc, lambda d: d["state"]["layers"][0].update(w=d["state"]["layers"][0]["w"][:8])
+        ),
         r"layers\[0\] expects 16x2 weights \(16 neurons x 2 inputs\), but found 8x2",
     ),
     "short row": (
         lambda text, doc: corrupt(doc, lambda d: d["state"]["layers"][1]["w"][5].pop()),
         r"layers\[1\] expects 16x16 weights",
     ),
-    "missing biases": (lambda text, doc: corrupt(doc, lambda d: d["state"]["layers"][2]["b"].pop()),
-                       r"layers\[2\] expects 1 biases, but found 0"),
-    "extra key": (lambda text, doc: corrupt(doc, lambda d: d["state"]["layers"][0].update(g=[1])),
-                  "unexpected keys"),
-    "missing key": (lambda text, doc: corrupt(doc, lambda d: d["state"]["layers"][0].pop("b")),
-                    r"layers\[0\].b is missing"),
-    "nan": (lambda text, doc: corrupt(doc, set_weight(float("nan"))), r"layers\[1\].w\[3\]\[2\] is nan"),
-    "infinity": (lambda text, doc: corrupt(doc, set_weight(float("inf"))), "is inf: weights must be finite"),
-    "overflowing literal": (lambda text, doc: text.replace(repr(doc["state"]["layers"][0]["w"][0][0]), "1e999", 1),
-                            r"layers\[0\].w\[0\]\[0\] is inf"),
+    "missing biases": (
+        lambda text, doc: corrupt(doc, lambda d: d["state"]["layers"][2]["b"].pop()),
+        r"layers\[2\] expects 1 biases, but found 0",
+    ),
+    "extra key": (
+        lambda text, doc: corrupt(doc, lambda d: d["state"]["layers"][0].update(g=[1])),
+        "unexpected keys",
+    ),
+    "missing key": (
+        lambda text, doc: corrupt(doc, lambda d: d["state"]["layers"][0].pop("b")),
+        r"layers\[0\].b is missing",
+    ),
+    "nan": (
+        lambda text, doc: corrupt(doc, set_weight(float("nan"))),
+        r"layers\[1\].w\[3\]\[2\] is nan",
+    ),
+    "infinity": (
+        lambda text, doc: corrupt(doc, set_weight(float("inf"))),
+        "is inf: weights must be finite",
+    ),
+    "overflowing literal": (
+        lambda text, doc: text.replace(repr(doc["state"]["layers"][0]["w"][0][0]), "1e999", 1),
+        r"layers\[0\].w\[0\]\[0\] is inf",
+    ),
     "huge integer": (lambda text, doc: corrupt(doc, set_weight(10**400)), "is inf"),
-    "huge negative integer": (lambda text, doc: corrupt(doc, set_weight(-10**400)), "is -inf"),
+    "huge negative integer": (lambda text, doc: corrupt(doc, set_weight(-(10**400))), "is -inf"),
     "deep nesting": (lambda text, doc: "[" * 100000 + "]" * 100000, "nests JSON too deeply"),
-    "string weight": (lambda text, doc: corrupt(doc, set_weight("0.5")), r"w\[3\]\[2\] should be a number, found str"),
-    "null weight": (lambda text, doc: corrupt(doc, set_weight(None)), "should be a number, found NoneType"),
-    "boolean weight": (lambda text, doc: corrupt(doc, set_weight(True)), "should be a number, found bool"),
-    "weights as object": (lambda text, doc: corrupt(doc, lambda d: d["state"]["layers"][0].update(w={"a": 1})),
-                          r"layers\[0\].w should be a list, found dict"),
-    "other activation": (lambda text, doc: corrupt(doc, lambda d: d["config"].update(activation="tanh")),
-                         "activation='relu'.*configuration differs"),
+    "string weight": (
+        lambda text, doc: corrupt(doc, set_weight("0.5")),
+        r"w\[3\]\[2\] should be a number, found str",
+    ),
+    "null weight": (
+        lambda text, doc: corrupt(doc, set_weight(None)),
+        "should be a number, found NoneType",
+    ),
+    "boolean weight": (
+        lambda text, doc: corrupt(doc, set_weight(True)),
+        "should be a number, found bool",
+    ),
+    "weights as object": (
+        lambda text, doc: corrupt(doc, lambda d: d["state"]["layers"][0].update(w={"a": 1})),
+        r"layers\[0\].w should be a list, found dict",
+    ),
+    "other activation": (
+        lambda text, doc: corrupt(doc, lambda d: d["config"].update(activation="tanh")),
+        "activation='relu'.*configuration differs",
+    ),
 }
 
 
@@ -181,7 +221,9 @@ def test_save_refuses_non_finite_weights_and_writes_nothing(tmp_path):
 
 
 @pytest.mark.parametrize("failing", ["os.replace", "os.fsync", "json.dumps"])
-def test_failed_save_leaves_the_old_file_byte_for_byte_and_no_temp_file(saved, monkeypatch, failing):
+def test_failed_save_leaves_the_old_file_byte_for_byte_and_no_temp_file(
+    saved, monkeypatch, failing
+):
     path, _ = saved
     old = path.read_bytes()
 

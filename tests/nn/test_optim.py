@@ -66,7 +66,9 @@ def test_trajectory_matches_torch_step_for_step(ours, theirs, kwargs):
     assert moved > 0.02, "the test problem should move the parameters"
     for step, (a, b) in enumerate(zip(mine, torchs), start=1):
         for i, (x, y) in enumerate(zip(a, b)):
-            assert math.isclose(x, y, rel_tol=1e-8, abs_tol=1e-8), f"step {step}, param {i}: {x!r} != torch {y!r}"
+            assert math.isclose(x, y, rel_tol=1e-8, abs_tol=1e-8), (
+                f"step {step}, param {i}: {x!r} != torch {y!r}"
+            )
 
 
 BAD = [
@@ -91,8 +93,10 @@ def test_hyperparameters_torch_rejects_are_a_value_error(ours, theirs, kwargs):
         ours([Value(0.0)], **kwargs)
 
 
-@pytest.mark.parametrize("ours, theirs, kwargs", [(optim.SGD, torch.optim.SGD, dict(lr=0.1)),
-                                                   (optim.Adam, torch.optim.Adam, {})])
+@pytest.mark.parametrize(
+    "ours, theirs, kwargs",
+    [(optim.SGD, torch.optim.SGD, dict(lr=0.1)), (optim.Adam, torch.optim.Adam, {})],
+)
 def test_empty_parameter_list_is_a_value_error_as_torch(ours, theirs, kwargs):
     with pytest.raises(ValueError):
         theirs([], **kwargs)
@@ -125,9 +129,11 @@ SCHEDULES = {
     "step halving": lambda t: 0.5 ** (t // 4),
     "warm-up": lambda t: min(1.0, (t + 1) / 5),
 }
-SCHEDULED = [(optim.SGD, torch.optim.SGD, dict(lr=0.05, momentum=0.9, nesterov=True)),
-             (optim.SGD, torch.optim.SGD, dict(lr=0.05)),
-             (optim.Adam, torch.optim.Adam, dict(lr=0.05))]
+SCHEDULED = [
+    (optim.SGD, torch.optim.SGD, dict(lr=0.05, momentum=0.9, nesterov=True)),
+    (optim.SGD, torch.optim.SGD, dict(lr=0.05)),
+    (optim.Adam, torch.optim.Adam, dict(lr=0.05)),
+]
 
 
 @pytest.mark.parametrize("schedule", list(SCHEDULES))

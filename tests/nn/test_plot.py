@@ -27,16 +27,21 @@ def assert_not_blank(path: Path) -> None:
 
 
 def test_loss_curve_writes_a_png_that_is_not_blank(tmp_path):
-    history = History(loss=[1.0 / (k + 1) for k in range(30)], accuracy=[min(1.0, 0.5 + k / 40) for k in range(30)])
+    history = History(
+        loss=[1.0 / (k + 1) for k in range(30)],
+        accuracy=[min(1.0, 0.5 + k / 40) for k in range(30)],
+    )
     fig = plot.loss_curve(history, path=tmp_path / "loss.png")
     assert isinstance(fig, Figure)
     assert len(fig.axes) == 2, "loss and accuracy axes"
     assert_not_blank(tmp_path / "loss.png")
 
 
-def test_loss_curve_without_path_writes_nothing_and_uses_log_scale_over_decades(tmp_path, monkeypatch):
+def test_loss_curve_without_path_writes_nothing_and_uses_log_scale_over_decades(
+    tmp_path, monkeypatch
+):
     monkeypatch.chdir(tmp_path)
-    fig = plot.loss_curve(History(loss=[10.0 ** -k for k in range(5)], accuracy=[float("nan")] * 5))
+    fig = plot.loss_curve(History(loss=[10.0**-k for k in range(5)], accuracy=[float("nan")] * 5))
     assert list(tmp_path.iterdir()) == []
     assert len(fig.axes) == 1, "no accuracy axis for a regression"
     assert fig.axes[0].get_yscale() == "log"
@@ -65,7 +70,9 @@ def test_decision_boundary_of_a_score_model(tmp_path):
 
 def test_decision_boundary_of_a_multiclass_model(tmp_path):
     X, y = nn.data.spiral(30, classes=3, seed=0)
-    fig = plot.decision_boundary(MLP(2, [8, 3], seed=0), X, y, path=tmp_path / "spiral.png", resolution=15)
+    fig = plot.decision_boundary(
+        MLP(2, [8, 3], seed=0), X, y, path=tmp_path / "spiral.png", resolution=15
+    )
     assert isinstance(fig, Figure)
     assert_not_blank(tmp_path / "spiral.png")
 
@@ -87,5 +94,12 @@ def test_import_nn_loads_neither_matplotlib_nor_tqdm_and_plots_never_load_pyplot
         "print('matplotlib.pyplot' in sys.modules)\n"
     )
     env = {k: v for k, v in os.environ.items() if k not in ("MPLBACKEND", "DISPLAY")}
-    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, env=env, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
     assert out.stdout.split() == ["False", "False", "False"], out.stdout + out.stderr

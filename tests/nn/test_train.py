@@ -44,7 +44,9 @@ def torch_mlp(model):
     """The model's weights as torch tensors, and a forward function for a batch."""
     tensors = []
     for layer in model.layers:
-        W = torch.tensor([[p.data for p in n.w] for n in layer.neurons], dtype=torch.float64, requires_grad=True)
+        W = torch.tensor(
+            [[p.data for p in n.w] for n in layer.neurons], dtype=torch.float64, requires_grad=True
+        )
         b = torch.tensor([n.b.data for n in layer.neurons], dtype=torch.float64, requires_grad=True)
         tensors += [W, b]
 
@@ -63,7 +65,11 @@ def torch_mlp(model):
     "loss, torch_loss, labels",
     [
         ("hinge", lambda s, y: torch.relu(1 - (2 * y - 1) * s[:, 0]).mean(), "binary"),
-        ("bce_with_logits", lambda s, y: torch.nn.functional.binary_cross_entropy_with_logits(s[:, 0], y), "binary"),
+        (
+            "bce_with_logits",
+            lambda s, y: torch.nn.functional.binary_cross_entropy_with_logits(s[:, 0], y),
+            "binary",
+        ),
         ("mse", lambda s, y: torch.nn.functional.mse_loss(s[:, 0], y), "binary"),
         ("cross_entropy", lambda s, y: torch.nn.functional.cross_entropy(s, y.long()), "three"),
     ],
@@ -81,19 +87,42 @@ def test_fit_matches_a_torch_training_loop(loss, torch_loss, labels):
         value.backward()
         ref.step()
         expected.append(value.item())
-    history = fit(model, X, y, loss=loss, optimizer=optim.Adam(model.parameters(), lr=0.05), epochs=8, quiet=True)
+    history = fit(
+        model,
+        X,
+        y,
+        loss=loss,
+        optimizer=optim.Adam(model.parameters(), lr=0.05),
+        epochs=8,
+        quiet=True,
+    )
     assert history.loss == pytest.approx(expected, rel=1e-9, abs=1e-12)
-    flat = [row + [b] for W, b in zip(tensors[::2], tensors[1::2]) for row, b in zip(W.tolist(), b.tolist())]
-    assert [p.data for p in model.parameters()] == pytest.approx([x for r in flat for x in r], rel=1e-8, abs=1e-8)
+    flat = [
+        row + [b]
+        for W, b in zip(tensors[::2], tensors[1::2])
+        for row, b in zip(W.tolist(), b.tolist())
+    ]
+    assert [p.data for p in model.parameters()] == pytest.approx(
+        [x for r in flat for x in r], rel=1e-8, abs=1e-8
+    )
 
 
 def test_accuracy_is_from_the_epochs_predictions():
     X, y = nn.data.spiral(30, classes=3, seed=0)
     model = MLP(2, [8, 3], seed=1)
     with no_grad():
-        initial = sum(max(range(3), key=lambda k: model(x)[k].data) == c for x, c in zip(X, y)) / len(y)
-    history = fit(model, X, y, loss="cross_entropy", optimizer=optim.Adam(model.parameters(), lr=0.05),
-                  epochs=15, quiet=True)
+        initial = sum(
+            max(range(3), key=lambda k: model(x)[k].data) == c for x, c in zip(X, y)
+        ) / len(y)
+    history = fit(
+        model,
+        X,
+        y,
+        loss="cross_entropy",
+        optimizer=optim.Adam(model.parameters(), lr=0.05),
+        epochs=15,
+        quiet=True,
+    )
     assert history.accuracy[0] == initial
     assert history.loss[-1] < history.loss[0]
     assert all(0.0 <= a <= 1.0 for a in history.accuracy)
@@ -108,20 +137,37 @@ def test_hinge_accepts_0_1_and_minus_1_plus_1_labels_alike():
         runs.append(fit(model, X, labels, loss="hinge", epochs=5, quiet=True))
     assert runs[0] == runs[1]
     with pytest.raises(ValueError, match="cross_entropy"):
-        fit(MLP(2, [4, 1], seed=0), X, [label * 2 for label in y], loss="hinge", epochs=1, quiet=True)
+        fit(
+            MLP(2, [4, 1], seed=0),
+            X,
+            [label * 2 for label in y],
+            loss="hinge",
+            epochs=1,
+            quiet=True,
+        )
 
 
 def test_a_loss_function_works_as_the_named_one():
     X, y = nn.data.moons(20, seed=0)
     named = fit(MLP(2, [4, 1], seed=0), X, y, loss="mse", epochs=5, quiet=True)
-    custom = fit(MLP(2, [4, 1], seed=0), X, y, loss=lambda p, t: nn.losses.mse(p, t), epochs=5, quiet=True)
+    custom = fit(
+        MLP(2, [4, 1], seed=0), X, y, loss=lambda p, t: nn.losses.mse(p, t), epochs=5, quiet=True
+    )
     assert custom == named
 
 
 def test_mse_on_several_outputs_uses_one_hot_targets():
     X, y = nn.data.spiral(12, classes=3, seed=0)
     model = MLP(2, [3], seed=0)
-    history = fit(model, X, y, loss="mse", epochs=1, quiet=True, optimizer=optim.SGD(model.parameters(), lr=0.0))
+    history = fit(
+        model,
+        X,
+        y,
+        loss="mse",
+        epochs=1,
+        quiet=True,
+        optimizer=optim.SGD(model.parameters(), lr=0.0),
+    )
     with no_grad():
         outs = [[o.data for o in model(x)] for x in X]
     one_hot = [[1.0 if k == c else 0.0 for k in range(3)] for c in y]
@@ -195,7 +241,10 @@ def test_a_binary_loss_on_several_outputs_says_which_loss_to_use():
 
 
 def test_history_repr_is_short():
-    assert repr(History(loss=[0.5, 0.25], accuracy=[0.5, 0.75])) == "History(epochs=2, loss=0.25, accuracy=0.75)"
+    assert (
+        repr(History(loss=[0.5, 0.25], accuracy=[0.5, 0.75]))
+        == "History(epochs=2, loss=0.25, accuracy=0.75)"
+    )
     assert repr(History()) == "History(epochs=0)"
 
 
@@ -207,7 +256,10 @@ def tiny_images(n, seed=0):
 
 def tiny_cnn():
     return nn.Sequential(
-        nn.Conv2d(1, 2, 3, seed=0), nn.Tanh(), nn.MaxPool2d(3), nn.Flatten(),
+        nn.Conv2d(1, 2, 3, seed=0),
+        nn.Tanh(),
+        nn.MaxPool2d(3),
+        nn.Flatten(),
         nn.Linear(2, 3, seed=1),
     )
 
@@ -216,8 +268,18 @@ def test_fit_trains_a_cnn_on_images_and_scores_the_held_out_last_fifth():
     X, y = tiny_images(10)
     model = tiny_cnn()
     opt = optim.SGD(model.parameters(), lr=0.1)
-    history = fit(model, X, y, loss="cross_entropy", optimizer=opt, epochs=3, batch_size=3, seed=0,
-                  validation_split=0.2, quiet=True)
+    history = fit(
+        model,
+        X,
+        y,
+        loss="cross_entropy",
+        optimizer=opt,
+        epochs=3,
+        batch_size=3,
+        seed=0,
+        validation_split=0.2,
+        quiet=True,
+    )
     assert len(history.val_loss) == len(history.val_accuracy) == 3
     with no_grad():
         held_out = nn.losses.cross_entropy([model(x) for x in X[8:]], y[8:])
@@ -231,8 +293,17 @@ def test_the_held_out_samples_never_train_the_model():
     X, y = tiny_images(10)
     models = [tiny_cnn(), tiny_cnn()]
     for model, labels in zip(models, (y, y[:8] + [(label + 1) % 3 for label in y[8:]])):
-        fit(model, X, labels, loss="cross_entropy", epochs=2, batch_size=4, seed=1,
-            validation_split=0.2, quiet=True)
+        fit(
+            model,
+            X,
+            labels,
+            loss="cross_entropy",
+            epochs=2,
+            batch_size=4,
+            seed=1,
+            validation_split=0.2,
+            quiet=True,
+        )
     assert models[0].state_dict() == models[1].state_dict()
 
 
@@ -241,8 +312,18 @@ def test_a_scheduler_steps_after_every_optimizer_step():
     model = tiny_cnn()
     opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9, nesterov=True)
     sched = optim.LambdaLR(opt, lambda t: 1 / (1 + 0.5 * t))
-    fit(model, X, y, loss="cross_entropy", optimizer=opt, epochs=2, batch_size=3,
-        validation_split=0.2, scheduler=sched, quiet=True)
+    fit(
+        model,
+        X,
+        y,
+        loss="cross_entropy",
+        optimizer=opt,
+        epochs=2,
+        batch_size=3,
+        validation_split=0.2,
+        scheduler=sched,
+        quiet=True,
+    )
     assert sched.last_epoch == 2 * 3  # 8 training samples in batches of 3: 3 steps an epoch
     assert opt.lr == pytest.approx(0.1 / (1 + 0.5 * 6))
 
