@@ -65,42 +65,21 @@ def _define(op: Op) -> Op:
     return op
 
 
+# The table. Each row: name, forward, derivative rule, then what the consumers need.
+# fmt: off
+
 # --- two operands; either may be a number (a constant, not a node) --------------------
 
-ADD = _define(
-    Op(
-        "+",
-        2,
-        operator.add,
-        lambda m, g, out, x, y: (g, g),
-        "+",
-        domain=(WIDE, WIDE),
-        doc="d(x + y) = (1, 1)",
-    )
-)
-MUL = _define(
-    Op(
-        "*",
-        2,
-        operator.mul,
-        lambda m, g, out, x, y: (g * y, g * x),
-        "×",
-        domain=(WIDE, WIDE),
-        doc="d(x y) = (y, x)",
-    )
-)
-DIV = _define(
-    Op(
-        "/",
-        2,
-        F.div,
-        # d/dy = -x / y^2, computed as -(x / y) / y from the output, as PyTorch does
-        lambda m, g, out, x, y: (m.div(g, y), -g * m.div(out, y)),
-        "÷",
-        domain=(WIDE, (0.5, 4.0)),
-        doc="d(x / y) = (1 / y, -x / y^2)",
-    )
-)
+def _binary(name: str, forward: Callable[..., float], rule: Callable[..., Any], symbol: str,
+            doc: str, domain: tuple[Interval, ...] = (WIDE, WIDE), key: str = "") -> Op:
+    return _define(Op(name, 2, forward, rule, symbol, domain=domain, doc=doc, key=key))
+
+
+ADD = _binary("+", operator.add, lambda m, g, out, x, y: (g, g), "+", "d(x + y) = (1, 1)")
+MUL = _binary("*", operator.mul, lambda m, g, out, x, y: (g * y, g * x), "×", "d(x y) = (y, x)")
+# d/dy = -x / y^2, computed as -(x / y) / y from the output, as PyTorch does
+DIV = _binary("/", F.div, lambda m, g, out, x, y: (m.div(g, y), -g * m.div(out, y)), "÷",
+              "d(x / y) = (1 / y, -x / y^2)", domain=(WIDE, (0.5, 4.0)))
 
 
 def _pow_rule(m: Any, g: Any, out: Any, x: Any, y: Any) -> tuple[Any, Any]:
@@ -110,112 +89,24 @@ def _pow_rule(m: Any, g: Any, out: Any, x: Any, y: Any) -> tuple[Any, Any]:
     return dx, dy
 
 
-POW = _define(
-    Op(
-        "**",
-        2,
-        F.pow,
-        _pow_rule,
-        "^",
-        domain=(POSITIVE, WIDE),
-        doc="d(x^y) = (y x^(y-1), x^y log x)",
-    )
-)
+def _pow_scalar_rule(m: Any, g: Any, out: Any, x: Any, c: float) -> tuple[Any, float]:
+    return m.where(c == 0.0, 0.0, g * (c * m.pow_scalar(x, c - 1.0))), 0.0
+
+
+POW = _binary("**", F.pow, _pow_rule, "^", "d(x^y) = (y x^(y-1), x^y log x)",
+              domain=(POSITIVE, WIDE))
 # x ** c for a number c takes PyTorch's shortcuts (x*x for 2, sqrt for 0.5, ...) both ways
-POW_SCALAR = _define(
-    Op(
-        "**",
-        2,
-        F.pow_scalar,
-        lambda m, g, out, x, c: (m.where(c == 0.0, 0.0, g * (c * m.pow_scalar(x, c - 1.0))), 0.0),
-        "^",
-        domain=(POSITIVE, WIDE),
-        doc="d(x^c) = c x^(c-1)",
-        key="pow_scalar",
-    )
-)
+POW_SCALAR = _binary("**", F.pow_scalar, _pow_scalar_rule, "^", "d(x^c) = c x^(c-1)",
+                     domain=(POSITIVE, WIDE), key="pow_scalar")
 
 # --- one operand ----------------------------------------------------------------------
 
 
-def _unary(
-    name: str,
-    forward: Callable[..., float],
-    rule: Callable[..., Any],
-    doc: str,
-    symbol: str = "",
-    domain: Interval = WIDE,
-    method: str = "",
-    cli: str = "",
-    params: tuple[tuple[str, float], ...] = (),
-) -> Op:
-    method = method or name
-    return _define(
-        Op(
-            name,
-            1,
-            forward,
-            rule,
-            symbol or name,
-            method=method,
-            cli=cli or (name if method == name else ""),
-            domain=(domain,),
-            params=params,
-            doc=doc,
-        )
-    )
-
-
-_unary("exp", F.exp, lambda m, g, out, x: g * out, "e^x; d/dx = e^x")
-_unary("log", F.log, lambda m, g, out, x: m.div(g, x), "natural log; d/dx = 1/x", domain=POSITIVE)
-_unary(
-    "sqrt",
-    F.sqrt,
-    lambda m, g, out, x: m.div(g, 2.0 * out),
-    "square root; d/dx = 1 / (2 sqrt x), inf at 0",
-    symbol="√",
-    domain=POSITIVE,
-)
-# 1 - t^2 factored: no cancellation as |t| -> 1
-_unary(
-    "tanh",
-    F.tanh,
-    lambda m, g, out, x: g * ((1.0 - out) * (1.0 + out)),
-    "hyperbolic tangent; d/dx = 1 - tanh(x)^2",
-    domain=(-3.0, 3.0),
-)
-_unary(
-    "sigmoid",
-    F.sigmoid,
-    lambda m, g, out, x: g * (1.0 - out) * out,
-    "logistic s(x) = 1 / (1 + e^-x); d/dx = s (1 - s)",
-    symbol="σ",
-    domain=(-8.0, 8.0),
-)
-_unary(
-    "relu",
-    F.relu,
-    lambda m, g, out, x: m.where(out <= 0.0, 0.0, g),
-    "max(x, 0); d/dx = 1 for x > 0, else 0 (0 at the kink)",
-)
-_unary("sin", F.sin, lambda m, g, out, x: g * m.cos(x), "sin x; d/dx = cos x")
-_unary("cos", F.cos, lambda m, g, out, x: g * -m.sin(x), "cos x; d/dx = -sin x")
-_unary(
-    "abs",
-    abs,
-    lambda m, g, out, x: g * m.sign(x),
-    "|x|; d/dx = sign x (0 at the kink)",
-    symbol="|·|",
-    method="__abs__",
-    cli="abs",
-)
-_unary(
-    "log1p",
-    F.log1p,
-    lambda m, g, out, x: m.div(g, x + 1.0),
-    "log(1 + x), exact for small x; d/dx = 1 / (1 + x)",
-    domain=(-0.5, 4.0),
-)
+def _unary(name: str, forward: Callable[..., float], rule: Callable[..., Any], doc: str,
+           symbol: str = "", domain: Interval = WIDE, method: str = "",
+           params: tuple[tuple[str, float], ...] = ()) -> Op:
+    return _define(Op(name, 1, forward, rule, symbol or name, method=method or name, cli=name,
+                      domain=(domain,), params=params, doc=doc))
 
 
 _EXP20 = F.exp(20.0)
@@ -234,103 +125,70 @@ def _silu_rule(m: Any, g: Any, out: Any, x: Any) -> Any:
     return g * s * (1.0 + x * (1.0 - s))
 
 
-_unary(
-    "softplus",
-    F.softplus,
-    _softplus_rule,
-    "log(1 + e^x), x itself past 20 (PyTorch's threshold); d/dx = sigmoid x",
-)
+def _gelu_rule(m: Any, g: Any, out: Any, x: Any) -> Any:
+    cdf = 0.5 * (1.0 + m.erf(x * SQRT1_2))
+    pdf = 0.5 * TWO_OVER_SQRTPI * SQRT1_2 * m.exp(x * x * -0.5)
+    return g * (cdf + x * pdf)
+
+
+def _elu_rule(m: Any, g: Any, out: Any, x: Any, alpha: float) -> Any:
+    # at 0, e^x is the constant 1: PyTorch's double backward tests x < 0, not x <= 0
+    return m.where(x <= 0.0, g * alpha * m.where(x < 0.0, m.exp(x), 1.0), g)
+
+
+_unary("exp", F.exp, lambda m, g, out, x: g * out, "e^x; d/dx = e^x")
+_unary("log", F.log, lambda m, g, out, x: m.div(g, x), "natural log; d/dx = 1/x",
+       domain=POSITIVE)
+_unary("sqrt", F.sqrt, lambda m, g, out, x: m.div(g, 2.0 * out),
+       "square root; d/dx = 1 / (2 sqrt x), inf at 0", symbol="√", domain=POSITIVE)
+# 1 - t^2 factored: no cancellation as |t| -> 1
+_unary("tanh", F.tanh, lambda m, g, out, x: g * ((1.0 - out) * (1.0 + out)),
+       "hyperbolic tangent; d/dx = 1 - tanh(x)^2", domain=(-3.0, 3.0))
+_unary("sigmoid", F.sigmoid, lambda m, g, out, x: g * (1.0 - out) * out,
+       "logistic s(x) = 1 / (1 + e^-x); d/dx = s (1 - s)", symbol="σ", domain=(-8.0, 8.0))
+_unary("relu", F.relu, lambda m, g, out, x: m.where(out <= 0.0, 0.0, g),
+       "max(x, 0); d/dx = 1 for x > 0, else 0 (0 at the kink)")
+_unary("sin", F.sin, lambda m, g, out, x: g * m.cos(x), "sin x; d/dx = cos x")
+_unary("cos", F.cos, lambda m, g, out, x: g * -m.sin(x), "cos x; d/dx = -sin x")
+_unary("abs", abs, lambda m, g, out, x: g * m.sign(x), "|x|; d/dx = sign x (0 at the kink)",
+       symbol="|·|", method="__abs__")
+_unary("log1p", F.log1p, lambda m, g, out, x: m.div(g, x + 1.0),
+       "log(1 + x), exact for small x; d/dx = 1 / (1 + x)", domain=(-0.5, 4.0))
+_unary("softplus", F.softplus, _softplus_rule,
+       "log(1 + e^x), x itself past 20 (PyTorch's threshold); d/dx = sigmoid x")
 _unary("silu", F.silu, _silu_rule, "x sigmoid(x); d/dx = s (1 + x (1 - s))")
 # x ** 2 rather than x * x, as PyTorch's formula: its double backward is nan where 2x overflows
-_unary(
-    "erf",
-    F.erf,
-    lambda m, g, out, x: g * (TWO_OVER_SQRTPI * m.exp(-m.pow_scalar(x, 2.0))),
-    "error function; d/dx = 2/sqrt(pi) e^(-x^2)",
-)
-_unary(
-    "gelu",
-    F.gelu,
-    lambda m, g, out, x: (
-        g
-        * (
-            0.5 * (1.0 + m.erf(x * SQRT1_2))
-            + x * (0.5 * TWO_OVER_SQRTPI * SQRT1_2 * m.exp(x * x * -0.5))
-        )
-    ),
-    "x Phi(x), Phi the normal CDF (erf form); d/dx = Phi(x) + x phi(x)",
-)
-_unary(
-    "atan", F.atan, lambda m, g, out, x: m.div(g, x * x + 1.0), "arctangent; d/dx = 1 / (1 + x^2)"
-)
-_unary(
-    "leaky_relu",
-    F.leaky_relu,
-    lambda m, g, out, x, slope: m.where(x > 0.0, g, g * slope),
-    "x for x > 0, else slope x; d/dx = 1 or slope (slope at 0)",
-    params=(("slope", 0.01),),
-)
-_unary(
-    "elu",
-    F.elu,
-    # at 0, e^x is the constant 1: PyTorch's double backward tests x < 0, not x <= 0
-    lambda m, g, out, x, alpha: m.where(x <= 0.0, g * alpha * m.where(x < 0.0, m.exp(x), 1.0), g),
-    "x for x > 0, else alpha (e^x - 1); d/dx = 1 or alpha e^x",
-    params=(("alpha", 1.0),),
-)
+_unary("erf", F.erf, lambda m, g, out, x: g * (TWO_OVER_SQRTPI * m.exp(-m.pow_scalar(x, 2.0))),
+       "error function; d/dx = 2/sqrt(pi) e^(-x^2)")
+_unary("gelu", F.gelu, _gelu_rule,
+       "x Phi(x), Phi the normal CDF (erf form); d/dx = Phi(x) + x phi(x)")
+_unary("atan", F.atan, lambda m, g, out, x: m.div(g, x * x + 1.0),
+       "arctangent; d/dx = 1 / (1 + x^2)")
+_unary("leaky_relu", F.leaky_relu, lambda m, g, out, x, slope: m.where(x > 0.0, g, g * slope),
+       "x for x > 0, else slope x; d/dx = 1 or slope (slope at 0)", params=(("slope", 0.01),))
+_unary("elu", F.elu, _elu_rule, "x for x > 0, else alpha (e^x - 1); d/dx = 1 or alpha e^x",
+       params=(("alpha", 1.0),))
 
 UNARY = tuple(op for op in OPS.values() if op.arity == 1)
 
-
 # --- many operands as one node: the rule's operands are per-op (see fused.py) ----------
 
-DOT = _define(
-    Op(
-        "dot",
-        -1,
-        F.dot,
-        lambda m, g, out, partners: m.scale(g, partners),
-        "w·x+b",
-        function="dot",
-        doc="sum w_i x_i + b; d/dw_i = x_i, d/dx_i = w_i, d/db = 1",
-    )
-)
-SUM = _define(
-    Op(
-        "sum",
-        -1,
-        F.total,
-        lambda m, g, out, n: m.repeat(g, n),
-        "Σ",
-        cli="sum",
-        function="sum_values",
-        doc="a + b + ...; d/d(each) = 1",
-    )
-)
-MAX = _define(
-    Op(
-        "max",
-        -1,
-        F.largest,
-        lambda m, g, out, n, winner: m.one_hot(g, n, winner),
-        "max",
-        cli="max",
-        function="max_values",
-        doc="the largest; the gradient goes to the first largest",
-    )
-)
-MIN = _define(
-    Op(
-        "min",
-        -1,
-        F.smallest,
-        lambda m, g, out, n, winner: m.one_hot(g, n, winner),
-        "min",
-        cli="min",
-        function="min_values",
-        doc="the smallest; the gradient goes to the first smallest",
-    )
-)
+
+def _many(name: str, forward: Callable[..., float], rule: Callable[..., Any], symbol: str,
+          function: str, doc: str, cli: str = "") -> Op:
+    return _define(Op(name, -1, forward, rule, symbol, cli=cli, function=function, doc=doc))
+
+
+DOT = _many("dot", F.dot, lambda m, g, out, partners: m.scale(g, partners), "w·x+b", "dot",
+            "sum w_i x_i + b; d/dw_i = x_i, d/dx_i = w_i, d/db = 1")
+SUM = _many("sum", F.total, lambda m, g, out, n: m.repeat(g, n), "Σ", "sum_values",
+            "a + b + ...; d/d(each) = 1", cli="sum")
+MAX = _many("max", F.largest, lambda m, g, out, n, winner: m.one_hot(g, n, winner), "max",
+            "max_values", "the largest; the gradient goes to the first largest", cli="max")
+MIN = _many("min", F.smallest, lambda m, g, out, n, winner: m.one_hot(g, n, winner), "min",
+            "min_values", "the smallest; the gradient goes to the first smallest", cli="min")
+
+# fmt: on
 
 
 # --- the ordinary backward: each rule on floats, read from the node --------------------
