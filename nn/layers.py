@@ -14,7 +14,7 @@ from typing import Any
 
 from autograd import Value, dot, dots
 
-from .module import Module, one_or_many, state_fields, state_list, state_number
+from .module import Layered, Module, one_or_many, state_fields, state_list, state_number
 
 Seed = int | random.Random | None
 Input = Sequence[Value | float]
@@ -171,7 +171,7 @@ class Layer(Module):
         )
 
 
-class MLP(Module):
+class MLP(Layered):
     """A multilayer perceptron: Layers of sizes nouts, `activation` in the hidden ones, the
     last linear.
 
@@ -193,7 +193,7 @@ class MLP(Module):
         self.nin, self.nouts, self.activation = nin, list(nouts), activation
         sizes = [nin] + self.nouts
         last = len(self.nouts) - 1
-        self.layers = [
+        self.layers: list[Layer] = [
             Layer(sizes[i], sizes[i + 1], "linear" if i == last else activation, rng)
             for i in range(len(self.nouts))
         ]
@@ -203,23 +203,6 @@ class MLP(Module):
         for layer in self.layers:
             x = layer._forward(x)  # lists all the way through: a one-wide hidden layer works
         return one_or_many(x)
-
-    def parameters(self) -> list[Value]:
-        return [p for layer in self.layers for p in layer.parameters()]
-
-    def state_dict(self) -> dict[str, Any]:
-        """{"layers": [each Layer's state_dict]}."""
-        return {"layers": [layer.state_dict() for layer in self.layers]}
-
-    def _parse_state(self, state: Any, where: str) -> list[float]:
-        (layers,) = state_fields(state, ["layers"], where)
-        layers = state_list(layers, where + "layers")
-        if len(layers) != len(self.layers):
-            raise ValueError(f"the model has {len(self.layers)} layers, but found {len(layers)}")
-        floats: list[float] = []
-        for i, (layer, s) in enumerate(zip(self.layers, layers)):
-            floats += layer._parse_state(s, f"{where}layers[{i}].")
-        return floats
 
     _config = _activation_config
 

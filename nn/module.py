@@ -219,3 +219,27 @@ def state_number(x: Any, where: str) -> float:
     if not math.isfinite(value):
         raise ValueError(f"{where} is {value}: weights must be finite")
     return value
+
+
+class Layered(Module):
+    """A module made of the modules in `self.layers` (MLP, Sequential): its parameters are
+    theirs in order, and it saves as {"layers": [each one's state_dict]}."""
+
+    layers: Sequence[Module]
+
+    def parameters(self) -> list[Value]:
+        return [p for layer in self.layers for p in layer.parameters()]
+
+    def state_dict(self) -> dict[str, Any]:
+        """{"layers": [each layer's state_dict]}."""
+        return {"layers": [layer.state_dict() for layer in self.layers]}
+
+    def _parse_state(self, state: Any, where: str) -> list[float]:
+        (layers,) = state_fields(state, ["layers"], where)
+        layers = state_list(layers, where + "layers")
+        if len(layers) != len(self.layers):
+            raise ValueError(f"the model has {len(self.layers)} layers, but found {len(layers)}")
+        floats: list[float] = []
+        for i, (layer, s) in enumerate(zip(self.layers, layers)):
+            floats += layer._parse_state(s, f"{where}layers[{i}].")
+        return floats

@@ -14,7 +14,7 @@ from typing import Any
 from autograd import Value, dots
 
 from .layers import Seed, check_size, seeded_rng
-from .module import Module, one_or_many, state_fields, state_list, state_number
+from .module import Layered, Module, one_or_many, state_fields, state_number
 
 Tensor = Any  # a number, a Value, or nested lists of them
 
@@ -198,7 +198,7 @@ class Flatten(Stage):
         return flat
 
 
-class Sequential(Stage):
+class Sequential(Layered, Stage):
     """Modules applied in order, as torch.nn.Sequential; returns what the last one returns."""
 
     def __init__(self, *modules: Module) -> None:
@@ -233,23 +233,6 @@ class Sequential(Stage):
 
     def __iter__(self) -> Iterator[Module]:
         return iter(self.layers)
-
-    def parameters(self) -> list[Value]:
-        return [p for m in self.layers for p in m.parameters()]
-
-    def state_dict(self) -> dict[str, Any]:
-        """{"layers": [each module's state_dict]}."""
-        return {"layers": [m.state_dict() for m in self.layers]}
-
-    def _parse_state(self, state: Any, where: str) -> list[float]:
-        (layers,) = state_fields(state, ["layers"], where)
-        layers = state_list(layers, where + "layers")
-        if len(layers) != len(self.layers):
-            raise ValueError(f"the model has {len(self.layers)} layers, but found {len(layers)}")
-        floats: list[float] = []
-        for i, (m, s) in enumerate(zip(self.layers, layers)):
-            floats += m._parse_state(s, f"{where}layers[{i}].")
-        return floats
 
     def _config(self) -> dict[str, Any]:
         return {"layers": [{"type": type(m).__name__, **m._config()} for m in self.layers]}
