@@ -37,7 +37,7 @@ def ours(f: Callable[..., Value], xs: Sequence[float]) -> Derivatives:
     assert all(isinstance(g, Value) for g in grads), grads
     hessian = [autograd.grad(g, leaves) for g in grads]
     first = gradient_scales(out)
-    second = [gradient_scales(g) for g in grads]
+    second = [gradient_scales(g, bounded=True) for g in grads]
     return Derivatives(
         out.data,
         [g.data for g in grads],

@@ -82,7 +82,7 @@ def cnn_setup():
     return cnn.cnn_setup()
 
 
-@pytest.mark.parametrize("engine", ["chainrule nn", "pytorch", "pytorch batched"])
+@pytest.mark.parametrize("engine", _engines(["chainrule nn", "pytorch", "pytorch batched"]))
 def test_every_cnn_engine_takes_the_handwritten_step(engine: str, cnn_setup) -> None:
     import copy
 

@@ -13,6 +13,7 @@ import torch.nn.functional as TF
 
 import autograd
 from autograd.ops import OPS, Op
+from autograd.value import constants
 from tests.strategies import Program, Step, ValueBackend, split_dot
 
 
@@ -127,20 +128,45 @@ def _summands(step: Step, nodes: Sequence[autograd.Value]) -> list[float]:
     return xs if step.op == "sum" else []
 
 
-def gradient_scales(root: autograd.Value) -> dict[autograd.Value, float]:
+def magnitude_bounds(root: autograd.Value) -> dict[autograd.Value, float]:
+    """For each node behind root, a bound on the size of what its value was summed from:
+    |a| + |b| for a sum, |a| |b| for a product, |value| otherwise. A gradient's graph adds
+    numbers that may cancel (1 + y - 1); its value is then tiny, but its rounding is of the
+    order of the terms, and this bound keeps them."""
+    bound: dict[autograd.Value, float] = {}
+    for node in autograd.topological_order(root):
+        terms = [bound[p] for p in node.parents] + [abs(c) for c in constants(node)]
+        if node.op == "+":
+            b = math.fsum(terms)
+        elif node.op == "*":
+            b = math.prod(terms)
+        else:
+            b = abs(node.data)
+        bound[node] = math.inf if math.isnan(b) else max(b, abs(node.data))
+    return bound
+
+
+def gradient_scales(root: autograd.Value, bounded: bool = False) -> dict[autograd.Value, float]:
     """Sum over paths of |product of local derivatives|, for every node behind root.
 
     Backward sums a node's gradient over paths in an engine-specific order, so rounding
     error is of order eps times this scale, not eps times the gradient (which a sum with
     cancellation can make tiny). The local derivatives are what each node sends back for
     an upstream gradient of 1, edge by edge; this overwrites the graph's .grad fields.
+    `bounded` (for a gradient's own graph): a product's local derivative is the bound on
+    the other factor's terms (magnitude_bounds), not its value after cancellation.
     """
+    bounds = magnitude_bounds(root) if bounded else {}
     scale = {root: 1.0}
     for node in reversed(autograd.topological_order(root)):
         upstream = scale.get(node, 0.0)
         if upstream == 0.0:  # nothing flows through here, even along an infinite slope
             continue
-        for parent, local in next(autograd.backward_steps(node)).sends:
+        sends = next(autograd.backward_steps(node)).sends
+        parents = node.parents
+        if bounded and node.op == "*" and len(parents) == 2:
+            sends = ((parents[0], bounds[parents[1]]), (parents[1], bounds[parents[0]]))
+        for parent, local in sends:
             if local != 0.0:  # a zero slope (relu < 0) stops even a nan upstream
                 scale[parent] = scale.get(parent, 0.0) + upstream * abs(local)
     return scale
