@@ -28,7 +28,7 @@ from . import _floats as F
 from . import ops
 from ._source import ADD, as_sym, wrap
 from .fused import forward_operands
-from .value import Value, as_float
+from .value import Value, as_floats, rule_operands
 
 _FLOAT_NAMES = {
     id(fn): f"F.{name}" for name, fn in vars(F).items() if callable(fn) and not name.startswith("_")
@@ -92,15 +92,8 @@ def forward_text(
             items = lists[0][1:-1] + ("," if len(args[0]) == 1 else "")
             return f"({items})[{{at}}]", f"F.first_extreme({lists[0]}, {_EXTREME[op.name]})"
         return f"{_callable(op)}({', '.join(lists)})", ""
-    saved = node._saved
-    if layout == "x":
-        args = (sym(node._parents), saved) if op.params else (sym(node._parents),)
-    elif layout == "xy":
-        args = (sym(node._parents), sym(node._second))
-    elif layout == "xc":
-        args = (sym(node._parents), saved)
-    else:  # "cx"
-        args = (saved, sym(node._parents))
+    # a one- or two-operand op's forward reads what its rule reads: parents and numbers
+    args = [sym(a) for a in rule_operands(node)]
     infix = _INFIX.get(op.forward)
     if infix is not None:
         return f"{wrap(args[0], ADD)} {infix} {wrap(args[1], ADD, right=True)}", ""
@@ -133,35 +126,12 @@ class Compiled:
 
     def run(self, xs: Sequence[float]) -> tuple[float, list[float], list[float]]:
         """(value, grads, extras): also the values of the nodes asked for as extras."""
-        return self.function(*_numbers(xs, self.n_inputs, "the compiled function"))
+        return self.function(*as_floats(xs, "the compiled function", self.n_inputs))
 
     def __repr__(self) -> str:
         lines = self.source.count("\n")
         shown = ", ".join(self.names[:6]) + ("..." if len(self.names) > 6 else "")
         return f"<compiled ({shown}): {lines} lines>"
-
-
-def _numbers(xs: Any, n: int | None, who: str) -> list[float]:
-    try:
-        listed = list(xs)
-    except TypeError:
-        raise TypeError(f"{who} expects a sequence of numbers, got {type(xs).__name__}") from None
-    if n is not None and len(listed) != n:
-        raise ValueError(f"{who} takes {n} input{'s' * (n != 1)}, got {len(listed)}")
-    out = []
-    for i, x in enumerate(listed):
-        if type(x) is float:
-            out.append(x)
-            continue
-        if isinstance(x, Value):
-            raise TypeError(f"{who} expects numbers, got a Value at position {i}; pass its .data")
-        try:
-            out.append(as_float(x))
-        except TypeError:
-            raise TypeError(
-                f"{who} expects real numbers, got {type(x).__name__} {x!r:.40} at position {i}"
-            ) from None
-    return out
 
 
 def compile(f: Callable[..., Value], xs: Sequence[float]) -> Compiled:
@@ -174,7 +144,7 @@ def compile(f: Callable[..., Value], xs: Sequence[float]) -> Compiled:
     """
     if not callable(f):
         raise TypeError(f"compile() expects a function, got {type(f).__name__}")
-    numbers = _numbers(xs, None, "compile()")
+    numbers = as_floats(xs, "compile()")
     values = [Value(x) for x in numbers]
     out = f(*values)
     if not isinstance(out, Value):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Iterable, Sequence
 from itertools import compress
-from typing import Any, NamedTuple, cast
+from typing import Any
 
 from . import _floats as F
 from . import ops
@@ -32,24 +32,38 @@ def _split(operands: Sequence[Operand]) -> tuple[list[bool], list[float]]:
 
 # --- dot: the partner of each parent (x_i for w_i, w_i for x_i, 1 for b) ---------------
 # The ordinary backward reads the partners' floats, saved at forward time as PyTorch
-# saves tensors (`_saved`). A gradient of the gradient needs the partners as Values: a
-# neuron's are its own parents in another order (marked _SWAPPED in `_second`, no
-# allocation); with constant inputs they are the saved floats; a mix keeps a tuple.
+# saves tensors (`_saved`). A gradient of the gradient, and compile, need the operands
+# themselves (Values, numbers in place): a neuron's are its own parents (`_second` marks
+# which layout, no allocation); only a mix of Values and numbers keeps them in a tuple.
 
 
 def _dot_back(node: Value, g: float) -> Any:
     return ops.DOT.rule(F, g, node.data, node._saved)
 
 
-def _dot_partners(node: Value) -> tuple[Any]:
+def forward_operands(node: Value) -> tuple[Any, ...]:
+    """The operands of a fused node's forward as graph objects (Values, and floats for
+    numbers), in the forward's order: (w, x, b) for dot, (values,) for sum, max and min."""
+    if node.op != "dot":
+        return (list(node._second or node._parents),)
     parents, layout = node._parents, node._second
-    if layout is None:
-        partners: Any = node._saved
-    elif layout is _SWAPPED:
+    if layout is None:  # a neuron on constant inputs: parents (*w, b), saved (*x, 1.0)
+        return list(parents[:-1]), list(node._saved[:-1]), parents[-1]
+    if layout is _SWAPPED:  # a neuron on Value inputs: parents (*w, *x, b)
         n = (len(parents) - 1) // 2
-        partners = (*parents[n : 2 * n], *parents[:n], 1.0)
-    else:
-        partners = cast(_Mixed, layout).partners
+        return list(parents[:n]), list(parents[n : 2 * n]), parents[-1]
+    return layout  # type: ignore[return-value]  # a mix: (w, x, b) kept as given
+
+
+def _dot_partners(node: Value) -> tuple[Any]:
+    """The rule's operand: each parent's partner, in parent order (the parents being the
+    Values among w, then x, then b)."""
+    w, x, b = forward_operands(node)
+    partners = (
+        *(xi for wi, xi in zip(w, x) if isinstance(wi, Value)),
+        *(wi for wi, xi in zip(w, x) if isinstance(xi, Value)),
+        *((1.0,) if isinstance(b, Value) else ()),
+    )
     return (partners,)
 
 
@@ -103,7 +117,7 @@ def dots(
 def _dot_operands(weights: list, inputs: list, bias: Operand) -> tuple:
     """For any mix of Values and numbers: the floats w, x and b; the Values among the
     operands (the parents), in order weights, inputs, bias; each parent's partner's float
-    (x_i, w_i or 1) and the partners themselves (Values or numbers)."""
+    (x_i, w_i or 1); and the operands (w, x, b) as given, numbers as floats."""
     w_is_value, w = _split(weights)
     x_is_value, x = _split(inputs)
     b_is_value, (b,) = _split([bias])
@@ -113,39 +127,12 @@ def _dot_operands(weights: list, inputs: list, bias: Operand) -> tuple:
         *compress([bias], b_is_value),
     )
     local = (*compress(x, w_is_value), *compress(w, x_is_value), *compress([1.0], b_is_value))
-    partners = (
-        *compress([v if isinstance(v, Value) else f for v, f in zip(inputs, x)], w_is_value),
-        *compress([v if isinstance(v, Value) else f for v, f in zip(weights, w)], x_is_value),
-        *compress([1.0], b_is_value),
-    )
-    operands = (
-        [v if isinstance(v, Value) else f for v, f in zip(weights, w)],
-        [v if isinstance(v, Value) else f for v, f in zip(inputs, x)],
+    operands = (  # numbers as floats, Values as they are
+        [v if is_v else f for v, is_v, f in zip(weights, w_is_value, w)],
+        [v if is_v else f for v, is_v, f in zip(inputs, x_is_value, x)],
         bias if b_is_value[0] else b,
     )
-    return w, x, b, parents, local, _Mixed(partners, operands)
-
-
-class _Mixed(NamedTuple):
-    """A mixed dot's partners (its rule's operands) and its forward's operands (w, x, b),
-    numbers in place: compile regenerates the forward from these."""
-
-    partners: tuple[Any, ...]
-    operands: tuple[list, list, Any]
-
-
-def forward_operands(node: Value) -> tuple[Any, ...]:
-    """The operands of a fused node's forward as graph objects (Values, and floats for
-    numbers), in the forward's order: (w, x, b) for dot, (values,) for sum, max and min."""
-    if node.op != "dot":
-        return (list(node._second or node._parents),)
-    parents, layout = node._parents, node._second
-    if layout is None:  # a neuron on constant inputs: parents (*w, b), saved (*x, 1.0)
-        return list(parents[:-1]), list(node._saved[:-1]), parents[-1]
-    if layout is _SWAPPED:
-        n = (len(parents) - 1) // 2
-        return list(parents[:n]), list(parents[n : 2 * n]), parents[-1]
-    return cast(_Mixed, layout).operands
+    return w, x, b, parents, local, operands
 
 
 # --- sum, max, min ---------------------------------------------------------------------
@@ -179,20 +166,19 @@ def _with_numbers(values: list, is_value: list[bool], floats: list[float]) -> tu
     return tuple(v if keep else f for v, keep, f in zip(values, is_value, floats))
 
 
-def _extreme_back(node: Value, g: float) -> Any:
-    return ops.MAX.rule(F, g, node.data, len(node._parents), node._saved)
-
-
 def _extreme_operands(node: Value) -> tuple[int, int]:
+    """max's and min's rule operands: how many parents, and the winner's place among them."""
     return len(node._parents), node._saved
 
 
-_MAX_BACK = ops.many_form(ops.MAX, _extreme_back, _extreme_operands)
-_MIN_BACK = ops.many_form(
-    ops.MIN,
-    lambda node, g: ops.MIN.rule(F, g, node.data, len(node._parents), node._saved),
-    _extreme_operands,
-)
+def _extreme_backward(op: ops.Op) -> Any:
+    rule = op.rule
+    return ops.many_form(
+        op, lambda node, g: rule(F, g, node.data, *_extreme_operands(node)), _extreme_operands
+    )
+
+
+_MAX_BACK, _MIN_BACK = _extreme_backward(ops.MAX), _extreme_backward(ops.MIN)
 
 
 def max_values(values: Iterable[Operand]) -> Value:

@@ -13,7 +13,7 @@ from typing import Any
 
 from . import _floats as F
 from .backprop import grad, topological_order
-from .value import Value, as_float, op_form, rule_operands, to_parents
+from .value import Value, as_floats, op_form, rule_operands, to_parents
 
 
 def _lifted(name: str) -> Callable[[Any], Any]:
@@ -111,24 +111,7 @@ def hessian(f: Callable[..., Value], xs: Sequence[float]) -> list[list[float]]:
 
     f is called with one Value per number in xs and must return a Value.
     """
-    try:
-        numbers = list(xs)
-    except TypeError:
-        raise TypeError(
-            f"hessian() expects xs to be a sequence of numbers, got {type(xs).__name__}"
-        ) from None
-    values = []
-    for i, x in enumerate(numbers):
-        if isinstance(x, Value):
-            raise TypeError(
-                f"hessian() expects numbers in xs, got a Value at position {i}; pass its .data"
-            )
-        try:
-            values.append(Value(as_float(x)))
-        except TypeError:
-            raise TypeError(
-                f"hessian() expects numbers in xs, got {type(x).__name__} {x!r:.40} at position {i}"
-            ) from None
+    values = [Value(x) for x in as_floats(xs, "hessian()", what="xs to be a")]
     out = f(*values)
     if not isinstance(out, Value):
         raise TypeError(f"hessian() expects f to return a Value, got {type(out).__name__}")

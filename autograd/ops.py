@@ -183,10 +183,17 @@ DOT = _many("dot", F.dot, lambda m, g, out, partners: m.scale(g, partners), "w·
             "sum w_i x_i + b; d/dw_i = x_i, d/dx_i = w_i, d/db = 1")
 SUM = _many("sum", F.total, lambda m, g, out, n: m.repeat(g, n), "Σ", "sum_values",
             "a + b + ...; d/d(each) = 1", cli="sum")
-MAX = _many("max", F.largest, lambda m, g, out, n, winner: m.one_hot(g, n, winner), "max",
-            "max_values", "the largest; the gradient goes to the first largest", cli="max")
-MIN = _many("min", F.smallest, lambda m, g, out, n, winner: m.one_hot(g, n, winner), "min",
-            "min_values", "the smallest; the gradient goes to the first smallest", cli="min")
+
+
+def _to_winner(m: Any, g: Any, out: Any, n: int, winner: int) -> Any:
+    """max and min: the whole gradient to the winning operand, 0 to the others."""
+    return m.one_hot(g, n, winner)
+
+
+MAX = _many("max", F.largest, _to_winner, "max", "max_values",
+            "the largest; the gradient goes to the first largest", cli="max")
+MIN = _many("min", F.smallest, _to_winner, "min", "min_values",
+            "the smallest; the gradient goes to the first smallest", cli="min")
 
 # fmt: on
 

@@ -48,6 +48,31 @@ def as_float(x: object) -> float:
     )
 
 
+def as_floats(xs: object, who: str, n: int | None = None, what: str = "") -> list[float]:
+    """A sequence of real numbers as floats (exactly n of them, when n is given); a clear
+    TypeError naming the item and its position otherwise. `who` names the caller and
+    `what` the argument, for the messages."""
+    try:
+        listed = list(xs)  # type: ignore[call-overload]
+    except TypeError:
+        raise TypeError(
+            f"{who} expects {what or 'a'} sequence of numbers, got {type(xs).__name__}"
+        ) from None
+    if n is not None and len(listed) != n:
+        raise ValueError(f"{who} takes {n} input{'s' * (n != 1)}, got {len(listed)}")
+    floats = []
+    for i, x in enumerate(listed):
+        if isinstance(x, Value):
+            raise TypeError(f"{who} expects numbers, got a Value at position {i}; pass its .data")
+        try:
+            floats.append(as_float(x))
+        except TypeError:
+            raise TypeError(
+                f"{who} expects real numbers, got {type(x).__name__} {x!r:.40} at position {i}"
+            ) from None
+    return floats
+
+
 def _constant(x: object) -> float | None:
     """An operand that is a plain real number, as a float; None for anything else."""
     if type(x) is float:
