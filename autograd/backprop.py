@@ -124,7 +124,9 @@ def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> 
     kept = [node.grad for node in order]
     try:
         for node in order:
-            node.grad = -0.0  # leaves too: only this call's contributions are wanted
+            # leaves too: only this call's contributions; -0.0 is the identity of +, so a
+            # lone -0.0 keeps its sign, as PyTorch's first contribution does
+            node.grad = -0.0
         output.grad = 1.0
         _chain_rule(order)
         in_graph = set(order)
