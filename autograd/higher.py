@@ -56,24 +56,14 @@ class VALUES:
         return F.sign(_data(x))
 
     @staticmethod
-    def where(condition: bool, if_true: Any, if_false: Any) -> Any:
-        return if_true if condition else if_false
-
-    @staticmethod
     def eq(a: Any, b: Any) -> bool:
         return _data(a) == _data(b)
 
-    @staticmethod
-    def scale(g: Any, factors: Sequence[Any]) -> list[Any]:
-        return [g * f for f in factors]
-
-    @staticmethod
-    def repeat(g: Any, n: int) -> list[Any]:
-        return [g] * n
-
-    @staticmethod
-    def one_hot(g: Any, n: int, index: int) -> list[Any]:
-        return F.one_hot(g, n, index)
+    # these only select and multiply, which Values already do: the float versions serve
+    where = staticmethod(F.where)
+    scale = staticmethod(F.scale)
+    repeat = staticmethod(F.repeat)
+    one_hot = staticmethod(F.one_hot)
 
 
 def grad_graph(output: Value, inputs: Sequence[Value]) -> list[Value]:
