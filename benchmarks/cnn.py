@@ -121,10 +121,10 @@ def _flat(params: Params) -> list[float]:
     return [p for rows, biases in params for w, b in zip(rows, biases) for p in (*w, b)]
 
 
-def chainrule_step(setup: Setup) -> Callable[[], float]:
+def _model(params: Params) -> Any:
+    """Notebook 09's digits model as an nn.Sequential holding these weights."""
     import nn
 
-    params, X, Y = setup
     model = nn.Sequential(
         nn.Conv2d(1, 4, 3),
         nn.Tanh(),
@@ -134,9 +134,17 @@ def chainrule_step(setup: Setup) -> Callable[[], float]:
         nn.Flatten(),
         nn.Linear(32, 10),
     )
-    weights = model.parameters()
-    for p, value in zip(weights, _flat(params)):
+    for p, value in zip(model.parameters(), _flat(params)):
         p.data = value
+    return model
+
+
+def chainrule_step(setup: Setup) -> Callable[[], float]:
+    import nn
+
+    params, X, Y = setup
+    model = _model(params)
+    weights = model.parameters()
 
     def step() -> float:
         loss = nn.losses.cross_entropy([model(x) for x in X], Y)
@@ -187,21 +195,11 @@ def torch_scalar_step(torch: Any, setup: Setup) -> Callable[[], float]:
 
 
 def torch_batched_step(torch: Any, setup: Setup) -> Callable[[], float]:
+    import nn
+
     params, X, Y = setup
     tnn = torch.nn
-    model = tnn.Sequential(
-        tnn.Conv2d(1, 4, 3),
-        tnn.Tanh(),
-        tnn.Conv2d(4, 8, 3),
-        tnn.Tanh(),
-        tnn.MaxPool2d(2),
-        tnn.Flatten(),
-        tnn.Linear(32, 10),
-    ).double()
-    with torch.no_grad():
-        for m, (rows, biases) in zip([model[0], model[2], model[6]], params):
-            m.weight.copy_(torch.tensor(rows, dtype=torch.float64).reshape(m.weight.shape))
-            m.bias.copy_(torch.tensor(biases, dtype=torch.float64))
+    model = nn.to_torch(_model(params))  # the same model, float64, through the bridge
     images, labels = torch.tensor(X, dtype=torch.float64), torch.tensor(Y)
 
     def step() -> float:
